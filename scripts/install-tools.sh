@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the pinned Go tools the tests run for real (registries, oras, notation, cosign, opa,
+# syft, etcd, kube-apiserver) and installs the Debian packages they need (redis, openssl).
+#
+# Each tool is pinned by tools/<name>/go.mod + go.sum and listed in tools/versions.txt.
+# Builds are cached by name and version under ${PORTCULLIS_CACHE:-~/.cache/portcullis}/tools,
+# outside the clone, so a fresh clone (CI) reuses them. Idempotent: a tool already built is
+# skipped. Links every binary into .tools/bin of the project.
+#
+#   scripts/install-tools.sh            every tool
+#   scripts/install-tools.sh opa oras   only these
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${PORTCULLIS_CACHE:-$HOME/.cache/portcullis}
+bin="$root/.tools/bin"
+mkdir -p "$bin" "$cache/tools"
+
+apt_packages=(redis-server openssl)
+missing=()
+for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-tools: apt-get install ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# redis-server is started by the tests themselves, never as a system service.
+ln -sf "$(command -v redis-server)" "$bin/redis-server"
+
+wanted=("$@")
+build_one() {
+  local name=$1 mod=$2 ver=$3 pkg=$4 exe=$5
+  local dest="$cache/tools/$name-$ver/$exe"
+  if [ ! -x "$dest" ]; then
+    echo "install-tools: building $name $ver (cached at $dest)" >&2
+    local log; log=$(mktemp)
+    if ! (cd "$root/tools/$name" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' -o "$dest.tmp" "$pkg") >"$log" 2>&1; then
+      echo "install-tools: building $name failed:" >&2; tail -n 30 "$log" >&2; rm -f "$log"; return 1
+    fi
+    rm -f "$log"; mv "$dest.tmp" "$dest"
+  fi
+  ln -sf "$dest" "$bin/$exe"
+}
+
+status=0
+while read -r name mod ver pkg exe; do
+  case "$name" in ''|'#'*) continue ;; esac
+  if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi
+  build_one "$name" "$mod" "$ver" "$pkg" "$exe" || status=1
+done < "$root/tools/versions.txt"
+exit $status

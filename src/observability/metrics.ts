@@ -1,0 +1,29 @@
+/**
+ * Every Portcullis metric (SPEC "Metrics"), on an injected prom-client Registry rather than
+ * the global one, so tests and several servers in one process never collide.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const P = 'portcullis_';
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(registry: Registry = new Registry(), options: { defaults?: boolean } = {}) {
+  if (options.defaults ?? true) collectDefaultMetrics({ register: registry, prefix: P });
+  const r = [registry];
+  return {
+    registry,
+    admissionRequests: new Counter({ name: `${P}admission_requests_total`, help: 'AdmissionReviews answered, by webhook and decision', labelNames: ['webhook', 'decision'] as const, registers: r }),
+    admissionDuration: new Histogram({ name: `${P}admission_duration_seconds`, help: 'Time to answer an AdmissionReview', labelNames: ['webhook'] as const, buckets: LATENCY_BUCKETS, registers: r }),
+    inflightRequests: new Gauge({ name: `${P}inflight_requests`, help: 'AdmissionReviews being processed', labelNames: ['webhook'] as const, registers: r }),
+    verifierDuration: new Histogram({ name: `${P}verifier_duration_seconds`, help: 'Time a verifier took on one referrer', labelNames: ['type', 'result'] as const, buckets: LATENCY_BUCKETS, registers: r }),
+    registryRequests: new Counter({ name: `${P}registry_requests_total`, help: 'HTTP requests to registries', labelNames: ['registry', 'operation', 'status'] as const, registers: r }),
+    registryRequestDuration: new Histogram({ name: `${P}registry_request_duration_seconds`, help: 'Registry request latency', labelNames: ['registry', 'operation'] as const, buckets: LATENCY_BUCKETS, registers: r }),
+    cacheRequests: new Counter({ name: `${P}cache_requests_total`, help: 'Cache lookups by kind and result (hit, miss, error, fallback)', labelNames: ['kind', 'result'] as const, registers: r }),
+    policyEvaluationDuration: new Histogram({ name: `${P}policy_evaluation_duration_seconds`, help: 'Time to evaluate the policy on one image', buckets: LATENCY_BUCKETS, registers: r }),
+    policyReloads: new Counter({ name: `${P}policy_reloads_total`, help: 'Policy bundle loads by result', labelNames: ['result'] as const, registers: r }),
+    tlsReloads: new Counter({ name: `${P}tls_reloads_total`, help: 'TLS material reloads by result', labelNames: ['result'] as const, registers: r }),
+    tlsCertExpiry: new Gauge({ name: `${P}tls_cert_expiry_timestamp_seconds`, help: 'notAfter of loaded certificates (unix seconds)', labelNames: ['cert'] as const, registers: r }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,77 @@
+/**
+ * Shared OCI shapes and the small content ports (after oras-go v2's content interfaces).
+ * Spec: https://github.com/opencontainers/image-spec/blob/v1.1.0/descriptor.md
+ *       https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md
+ */
+
+/** A parsed image reference, normalised (Docker Hub rules applied). */
+export interface ImageRef {
+  /** As the user wrote it, e.g. `nginx:1.27`. Mutation keeps this spelling. */
+  readonly original: string;
+  /** Registry host[:port] as used in the reference, normalised: `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
+  readonly registry: string;
+  /** Repository path, normalised: `library/nginx`. */
+  readonly repository: string;
+  readonly tag?: string | undefined;
+  readonly digest?: string | undefined;
+}
+
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string | undefined;
+}
+
+export interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly artifactType?: string | undefined;
+  readonly annotations?: Readonly<Record<string, string>> | undefined;
+  readonly platform?: Platform | undefined;
+}
+
+/** OCI image manifest (also used for artifacts, signatures and Cosign `.sig` manifests). */
+export interface ImageManifest {
+  readonly schemaVersion: 2;
+  readonly mediaType?: string;
+  readonly artifactType?: string;
+  readonly config: Descriptor;
+  readonly layers: readonly Descriptor[];
+  readonly subject?: Descriptor;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface ImageIndex {
+  readonly schemaVersion: 2;
+  readonly mediaType?: string;
+  readonly artifactType?: string;
+  readonly manifests: readonly Descriptor[];
+  readonly subject?: Descriptor;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** Bytes fetched from a registry, already checked against `descriptor.digest` and size-capped. */
+export interface FetchedContent {
+  readonly descriptor: Descriptor;
+  readonly bytes: Uint8Array;
+}
+
+/** Resolves a reference (tag or digest) to the descriptor of its manifest. */
+export interface Resolver {
+  resolve(ref: ImageRef, signal: AbortSignal): Promise<Descriptor>;
+}
+
+/** Lists the referrers of a manifest: referrers API, then the tag schema, then Cosign tags. */
+export interface ReferrerLister {
+  listReferrers(ref: ImageRef, subject: Descriptor, signal: AbortSignal, options?: { artifactType?: string }): Promise<Descriptor[]>;
+}
+
+/** Fetches manifests and blobs by descriptor; every body digest-checked and size-capped. */
+export interface ContentFetcher {
+  fetchManifest(ref: ImageRef, descriptor: Descriptor, signal: AbortSignal): Promise<FetchedContent>;
+  fetchBlob(ref: ImageRef, descriptor: Descriptor, signal: AbortSignal): Promise<FetchedContent>;
+}
+
+/** Everything the validation pipeline needs from a registry. */
+export interface RegistryClient extends Resolver, ReferrerLister, ContentFetcher {}
