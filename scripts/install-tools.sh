@@ -15,7 +15,7 @@ cache=${PORTCULLIS_CACHE:-$HOME/.cache/portcullis}
 bin="$root/.tools/bin"
 mkdir -p "$bin" "$cache/tools"
 
-apt_packages=(redis-server openssl)
+apt_packages=(redis-server openssl apache2-utils)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
