@@ -75,3 +75,28 @@ export interface ContentFetcher {
 
 /** Everything the validation pipeline needs from a registry. */
 export interface RegistryClient extends Resolver, ReferrerLister, ContentFetcher {}
+
+/** Registry credentials. Never logged, never stored in plain text outside process memory. */
+export type Credential =
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  /** An identity/refresh token (docker config `identitytoken`), exchanged at the token realm. */
+  | { readonly kind: 'identityToken'; readonly token: string }
+  /** A bearer token used as is. */
+  | { readonly kind: 'bearer'; readonly token: string };
+
+/** Whose pull credentials apply: a pod's namespace, service account and imagePullSecrets. */
+export interface CredentialScope {
+  readonly namespace?: string | undefined;
+  readonly serviceAccountName?: string | undefined;
+  readonly imagePullSecrets?: readonly string[] | undefined;
+}
+
+/** A source of credentials (config, docker config.json, Kubernetes pull secrets); chained in order. */
+export interface CredentialProvider {
+  credentialsFor(registry: string, scope: CredentialScope, signal: AbortSignal): Promise<Credential | undefined>;
+}
+
+/** A registry client whose calls use the credentials of one scope (e.g. one pod's pull secrets). */
+export interface ScopedRegistryClient extends RegistryClient {
+  withCredentialScope(scope: CredentialScope): RegistryClient;
+}
