@@ -1,0 +1,36 @@
+import { isIP } from 'node:net';
+import forge from 'node-forge';
+import { randomSerial, rsaKeyPair, validity, type CertificateAuthority, type KeyPairPem, type ValidityOptions } from './create-ca.js';
+
+export interface IssueOptions extends ValidityOptions {
+  commonName: string;
+  /** `server`: serverAuth with SANs; `client`: clientAuth (mTLS). */
+  usage: 'server' | 'client';
+  /** DNS names and IP addresses for the subjectAltName extension. */
+  altNames?: readonly string[];
+}
+
+/** A leaf certificate signed by `ca`, with a fresh RSA key. */
+export function issueCert(ca: CertificateAuthority, options: IssueOptions): KeyPairPem {
+  const keys = rsaKeyPair();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = randomSerial();
+  const { notBefore, notAfter } = validity(options, 365);
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = notAfter;
+  cert.setSubject([{ name: 'commonName', value: options.commonName }, { name: 'organizationName', value: 'Portcullis' }]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  const altNames = [...new Set(options.altNames ?? [])].map((n) =>
+    isIP(n) ? { type: 7, ip: n } : { type: 2, value: n });
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: options.usage === 'server', clientAuth: options.usage === 'client' },
+    ...(altNames.length > 0 ? [{ name: 'subjectAltName', altNames }] : []),
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+}

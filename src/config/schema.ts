@@ -1,0 +1,117 @@
+/**
+ * The configuration file's shape (SPEC "Configuration"): every key optional, every default
+ * here. Sections are strict so a misspelt key is an error that names it; `verifiers` entries
+ * stay loose because each verifier factory validates its own options.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const mode = z.enum(['enforce', 'warn', 'audit']);
+const platformName = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/, 'expected os/arch[/variant], e.g. linux/amd64');
+
+const server = z.strictObject({
+  /** TLS port of the webhook; 0 picks a free port (tests). */
+  port: port.default(8443),
+  /** Plain-HTTP port of /metrics, /healthz, /readyz. */
+  metricsPort: port.default(9090),
+  /** Address both listeners bind to. */
+  host: z.string().min(1).default('0.0.0.0'),
+  bodyLimitBytes: z.number().int().positive().default(3 * 1024 * 1024),
+  /** Deepest JSON nesting accepted in an AdmissionReview (checked before parsing). */
+  maxJsonDepth: z.number().int().min(16).max(1000).default(64),
+  /** Longest a graceful shutdown waits for in-flight requests. */
+  shutdownGraceMs: z.number().int().min(0).default(10_000),
+}).prefault({});
+
+const tls = z.strictObject({
+  certFile: z.string().min(1).default('certs/tls.crt'),
+  keyFile: z.string().min(1).default('certs/tls.key'),
+  /** Set: mTLS, a client certificate signed by this CA is required. */
+  clientCAFile: z.string().min(1).nullable().default(null),
+  /** Quiet period after the last file event before reloading (Secret updates come in bursts). */
+  reloadDebounceMs: z.number().int().min(0).max(60_000).default(250),
+}).prefault({});
+
+const admission = z.strictObject({
+  deadlineBufferMs: z.number().int().min(0).max(29_000).default(200),
+  /** Used when the API server sends no `?timeout=`. */
+  defaultTimeoutSeconds: z.number().int().min(1).max(30).default(10),
+  failurePolicy: z.enum(['deny', 'allow']).default('deny'),
+}).prefault({});
+
+const mutation = z.strictObject({
+  enabled: z.boolean().default(true),
+  onError: z.enum(['deny', 'allow']).default('deny'),
+}).prefault({});
+
+const validation = z.strictObject({
+  mode: mode.default('enforce'),
+  platforms: z.union([
+    z.enum(['index', 'both']),
+    z.array(platformName).min(1),
+  ]).default('index'),
+  excludeNamespaces: z.array(z.string().min(1)).default(['kube-system']),
+  excludeImages: z.array(z.string().min(1)).default([]),
+  /** Per-namespace modes; win over the Namespace label and the global mode. */
+  namespaces: z.record(z.string().min(1), mode).default({}),
+}).prefault({});
+
+const credential = z.union([
+  z.strictObject({ host: z.string().min(1), username: z.string(), password: z.string() }),
+  z.strictObject({ host: z.string().min(1), token: z.string() }),
+]);
+
+const registries = z.strictObject({
+  insecure: z.array(z.string().min(1)).default([]),
+  dockerConfig: z.string().min(1).nullable().default(null),
+  credentials: z.array(credential).default([]),
+  kubernetesPullSecrets: z.boolean().default(false),
+}).prefault({});
+
+const ttl = z.number().int().min(0);
+const cache = z.strictObject({
+  type: z.enum(['memory', 'redis']).default('memory'),
+  redis: z.strictObject({ url: z.string().min(1).nullable().default(null) }).prefault({}),
+  ttlSeconds: z.strictObject({
+    digest: ttl.default(60),
+    referrers: ttl.default(60),
+    results: ttl.default(3600),
+    negative: ttl.default(10),
+  }).prefault({}),
+}).prefault({}).check((ctx) => {
+  if (ctx.value.type === 'redis' && !ctx.value.redis.url) {
+    ctx.issues.push({ code: 'custom', message: 'required when cache.type is redis', path: ['redis', 'url'], input: ctx.value.redis.url });
+  }
+});
+
+const policy = z.strictObject({
+  /** null: the bundled default policy. */
+  bundle: z.string().min(1).nullable().default(null),
+  data: z.record(z.string(), z.unknown()).default({}),
+}).prefault({});
+
+export const VERIFIER_TYPES = ['notation', 'cosign', 'sbom', 'vulnerabilityreport'] as const;
+
+const verifier = z.looseObject({
+  name: z.string().min(1),
+  type: z.enum(VERIFIER_TYPES),
+  artifactTypes: z.array(z.string().min(1)).optional(),
+});
+
+const verifiers = z.array(verifier).default([]).check((ctx) => {
+  const seen = new Set<string>();
+  ctx.value.forEach((v, i) => {
+    if (seen.has(v.name)) ctx.issues.push({ code: 'custom', message: `duplicate verifier name "${v.name}"`, path: [i, 'name'], input: v.name });
+    seen.add(v.name);
+  });
+});
+
+/** The whole file. Unknown top-level keys are errors (they are almost always typos). */
+export const configSchema = z.strictObject({
+  server, tls, admission, mutation, validation, registries, cache, policy, verifiers,
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type VerifierConfig = Config['verifiers'][number];
+export type ValidationConfig = Config['validation'];
