@@ -1,0 +1,59 @@
+/**
+ * Credentials from a docker `config.json` (`auths.<host>.auth` = base64 `user:password`, or
+ * `username`/`password`, or `identitytoken`). The file is read on each lookup (it is small and
+ * may be a mounted Secret that changes); credential helpers (`credsStore`) are not run.
+ * https://github.com/docker/cli/blob/master/cli/config/configfile/file.go
+ */
+import { readFile } from 'node:fs/promises';
+import type { Credential, CredentialProvider } from '../types.js';
+import { OciError } from '../errors.js';
+import { registryAliases } from './registry-aliases.js';
+
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+interface DockerAuthEntry { auth?: unknown; username?: unknown; password?: unknown; identitytoken?: unknown; registrytoken?: unknown }
+
+/** Parses a docker config.json (its text) into credentials by registry name. */
+export function parseDockerConfig(text: string): Map<string, Credential> {
+  let json: unknown;
+  try { json = JSON.parse(text); } catch (err) { throw new OciError('CREDENTIALS_ERROR', 'docker config is not JSON', { cause: err }); }
+  const auths = (json as { auths?: unknown } | null)?.auths;
+  const out = new Map<string, Credential>();
+  if (!auths || typeof auths !== 'object') return out;
+  for (const [key, raw] of Object.entries(auths as Record<string, unknown>)) {
+    const cred = toCredential(raw as DockerAuthEntry);
+    if (!cred) continue;
+    for (const alias of registryAliases(key)) if (!out.has(alias)) out.set(alias, cred);
+  }
+  return out;
+}
+
+function toCredential(e: DockerAuthEntry | null): Credential | undefined {
+  if (!e || typeof e !== 'object') return undefined;
+  if (typeof e.identitytoken === 'string' && e.identitytoken) return { kind: 'identityToken', token: e.identitytoken };
+  if (typeof e.registrytoken === 'string' && e.registrytoken) return { kind: 'bearer', token: e.registrytoken };
+  if (typeof e.auth === 'string' && e.auth) {
+    const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    if (i > 0) return { kind: 'basic', username: decoded.slice(0, i), password: decoded.slice(i + 1) };
+  }
+  if (typeof e.username === 'string' && typeof e.password === 'string' && e.username) return { kind: 'basic', username: e.username, password: e.password };
+  return undefined;
+}
+
+/** A provider reading the docker config at `path`. A missing file means no credentials. */
+export function dockerConfigCredentialProvider(path: string): CredentialProvider {
+  return {
+    async credentialsFor(registry, _scope, signal) {
+      let text: string;
+      try {
+        text = await readFile(path, { encoding: 'utf8', signal });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new OciError('CREDENTIALS_ERROR', `cannot read docker config ${path}: ${(err as Error).message}`, { cause: err });
+      }
+      if (text.length > MAX_CONFIG_BYTES) throw new OciError('CREDENTIALS_ERROR', `docker config ${path} is over ${MAX_CONFIG_BYTES} bytes`);
+      return parseDockerConfig(text).get(registry.toLowerCase());
+    },
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * The plain `do(request)` every registry call goes through (oras-go's `remote.Client` without
+ * auth): pooled keep-alive connections per registry (an undici Agent keeps one Pool per origin,
+ * `connections` bounding the concurrency per registry), size-capped bodies, bounded redirects,
+ * retries with backoff on 429/5xx honouring `Retry-After` inside the caller's deadline, and the
+ * registry metrics (SPEC "Registry access", "Metrics").
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher } from 'undici';
+import type { Metrics } from '../observability/metrics.js';
+import { deadlineOf } from './deadline.js';
+import { OciError } from './errors.js';
+import { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter, type RetryOptions } from './retry-policy.js';
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'HEAD' | 'POST';
+  readonly url: URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly signal: AbortSignal;
+  /** Cap on a successful (2xx) body; error bodies are always capped at 64 KiB. */
+  readonly maxBytes: number;
+  /** Metric labels. */
+  readonly registry: string;
+  readonly operation: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  /** Lower-cased names; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array;
+  /** The URL that answered (after redirects). */
+  readonly url: URL;
+}
+
+export interface HttpTransport {
+  do(request: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export interface HttpTransportOptions {
+  /** Hosts (host[:port]) that may be reached over plain HTTP. */
+  readonly insecure?: readonly string[];
+  /** Concurrent connections (and so requests) per registry origin. Default 16. */
+  readonly maxConcurrencyPerRegistry?: number;
+  readonly retry?: Partial<RetryOptions>;
+  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration'>;
+  /** Per-request connect/headers/body timeouts in ms (the caller's signal usually ends it first). Default 30 s. */
+  readonly timeoutMs?: number;
+  /** For tests: a dispatcher to use instead of the pooled Agent. */
+  readonly dispatcher?: Dispatcher;
+}
+
+const ERROR_BODY_MAX = 64 * 1024;
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
+  const insecure = new Set(options.insecure ?? []);
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const ownAgent = options.dispatcher === undefined;
+  const dispatcher = options.dispatcher ?? new Agent({
+    connections: options.maxConcurrencyPerRegistry ?? 16,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: { timeout: Math.min(timeoutMs, 10_000) },
+  });
+
+  async function once(req: HttpRequest, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
+    if (url.protocol === 'http:' && !insecure.has(url.host)) {
+      throw new OciError('UNEXPECTED_RESPONSE', `refusing plain HTTP to ${url.host}: not listed in registries.insecure`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OciError('UNEXPECTED_RESPONSE', `unsupported URL scheme ${url.protocol}`);
+    const started = performance.now();
+    let status = 'error';
+    try {
+      const res = await dispatcher.request({
+        origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method,
+        headers, body: req.body, signal: req.signal,
+      });
+      status = String(res.statusCode);
+      const h = normaliseHeaders(res.headers);
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      const cap = ok ? req.maxBytes : ERROR_BODY_MAX;
+      const declared = h['content-length'] !== undefined ? Number(h['content-length']) : undefined;
+      if (ok && req.method !== 'HEAD' && declared !== undefined && declared > cap) {
+        res.body.destroy();
+        throw new OciError('SIZE_EXCEEDED', `${req.operation} ${url.pathname}: body of ${declared} bytes is over the ${cap} byte limit`);
+      }
+      const body = req.method === 'HEAD' ? (await res.body.dump(), new Uint8Array()) : await readCapped(res.body, cap, ok, `${req.operation} ${url.pathname}`);
+      return { status: res.statusCode, headers: h, body, url };
+    } finally {
+      const labels = { registry: req.registry, operation: req.operation };
+      options.metrics?.registryRequests.inc({ ...labels, status });
+      options.metrics?.registryRequestDuration.observe(labels, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** One logical request: follows redirects (dropping credentials across origins). */
+  async function withRedirects(req: HttpRequest): Promise<HttpResponse> {
+    let url = req.url;
+    let headers: Record<string, string> = { ...req.headers };
+    for (let hop = 0; ; hop++) {
+      const res = await once(req, url, headers);
+      const location = res.headers.location;
+      if (!REDIRECTS.has(res.status) || !location || req.method === 'POST') return res;
+      if (hop >= MAX_REDIRECTS) throw new OciError('TOO_MANY_REDIRECTS', `${req.operation}: more than ${MAX_REDIRECTS} redirects from ${req.url.host}`);
+      let next: URL;
+      try { next = new URL(location, url); } catch { throw new OciError('UNEXPECTED_RESPONSE', `${req.operation}: invalid redirect location`); }
+      // Blob redirects to storage/CDN hosts are normal; the registry's credentials never follow them.
+      if (next.origin !== url.origin) {
+        const { authorization: _dropped, ...rest } = headers;
+        void _dropped;
+        headers = rest;
+      }
+      url = next;
+    }
+  }
+
+  return {
+    async do(req) {
+      for (let attempt = 1; ; attempt++) {
+        throwIfAborted(req.signal, req);
+        let res: HttpResponse;
+        try {
+          res = await withRedirects(req);
+        } catch (err) {
+          if (req.signal.aborted) throw abortError(req, err);
+          if (err instanceof OciError) throw err;
+          // Network errors: retry idempotent requests like 5xx.
+          if (attempt >= retry.maxAttempts || req.method === 'POST') {
+            throw new OciError('NETWORK_ERROR', `${req.operation} ${req.url.host}: ${(err as Error).message}`, { cause: err });
+          }
+          await wait(req, backoffDelay(attempt, retry), undefined);
+          continue;
+        }
+        if (!isRetryableStatus(res.status) || attempt >= retry.maxAttempts) return res;
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
+        const delay = backoffDelay(attempt, retry, retryAfter);
+        const code = res.status === 429 ? 'TOO_MANY_REQUESTS' : 'REGISTRY_ERROR';
+        if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) {
+          throw new OciError(code, `${req.operation} ${req.url.host}: ${res.status}, Retry-After ${Math.round(retryAfter / 1000)}s is longer than the ${retry.maxRetryAfterMs / 1000}s we wait`, { details: { status: res.status } });
+        }
+        const deadline = deadlineOf(req.signal);
+        if (deadline !== undefined && Date.now() + delay >= deadline) {
+          // Waiting would only end in an abort: fail now with the registry's answer.
+          throw new OciError(code, `${req.operation} ${req.url.host}: ${res.status}; retrying after ${delay} ms would pass the request deadline`, { details: { status: res.status } });
+        }
+        await wait(req, delay, res);
+      }
+    },
+    async close() {
+      if (ownAgent) await dispatcher.close();
+    },
+  };
+}
+
+async function wait(req: HttpRequest, ms: number, _last: HttpResponse | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal: req.signal });
+  } catch (err) {
+    throw abortError(req, err);
+  }
+}
+
+function throwIfAborted(signal: AbortSignal, req: HttpRequest): void {
+  if (signal.aborted) throw abortError(req, signal.reason);
+}
+
+function abortError(req: HttpRequest, cause: unknown): OciError {
+  const reason: unknown = req.signal.reason;
+  const deadline = deadlineOf(req.signal);
+  const timedOut = (reason instanceof Error && reason.name === 'TimeoutError') || (deadline !== undefined && Date.now() >= deadline - 5);
+  return timedOut
+    ? new OciError('DEADLINE_EXCEEDED', `${req.operation} ${req.url.host}: the request deadline passed`, { cause })
+    : new OciError('ABORTED', `${req.operation} ${req.url.host}: aborted`, { cause });
+}
+
+function normaliseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(raw)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, cap: number, enforce: boolean, what: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > cap) {
+      body.destroy();
+      if (enforce) throw new OciError('SIZE_EXCEEDED', `${what}: body is over the ${cap} byte limit`);
+      break;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,107 @@
+/**
+ * Referrer discovery (SPEC "Validation"): the OCI 1.1 referrers API, else the referrers tag
+ * schema, plus Cosign's legacy `sha256-<hex>.sig` / `.att` tags. Which of the first two a
+ * registry supports is learnt once and remembered per registry (as oras-go does).
+ * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
+ * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
+ * https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md (tag-based discovery)
+ */
+import type { Descriptor } from './types.js';
+import { COSIGN_LEGACY_ATTESTATION, COSIGN_LEGACY_SIGNATURE, OCI_INDEX } from './media-types.js';
+import type { RepositoryRequester } from './registry-client.js';
+import { OciError } from './errors.js';
+import { parseDigest } from './digest.js';
+import { parseNextLink } from './link-header.js';
+import { descriptor as parseDescriptor, MAX_DESCRIPTORS } from './parse-manifest.js';
+import { registryError } from './registry-error.js';
+
+export type ReferrersSupport = 'api' | 'tags';
+
+export async function listReferrers(
+  repo: RepositoryRequester,
+  support: Map<string, ReferrersSupport>,
+  subject: Descriptor,
+  signal: AbortSignal,
+  artifactType?: string,
+): Promise<Descriptor[]> {
+  const { algorithm, encoded } = parseDigest(subject.digest);
+  let found: Descriptor[] | undefined;
+  if (support.get(repo.registry) !== 'tags') {
+    found = await referrersApi(repo, subject.digest, signal, artifactType, support.get(repo.registry) === 'api');
+    if (found) support.set(repo.registry, 'api');
+    else support.set(repo.registry, 'tags');
+  }
+  found ??= await tagSchema(repo, `${algorithm}-${encoded}`.slice(0, 128), signal);
+  const cosign = await cosignTags(repo, `${algorithm}-${encoded}`, signal);
+
+  const seen = new Set<string>();
+  const out: Descriptor[] = [];
+  for (const d of [...found, ...cosign]) {
+    // Filtering again client-side is harmless when the registry filtered (OCI-Filters-Applied)
+    // and required when it did not.
+    if (artifactType !== undefined && d.artifactType !== artifactType) continue;
+    if (seen.has(d.digest)) continue;
+    seen.add(d.digest);
+    out.push(d);
+  }
+  return out;
+}
+
+/** `GET /v2/<name>/referrers/<digest>`; `undefined` when the registry has no referrers API. */
+async function referrersApi(repo: RepositoryRequester, digest: string, signal: AbortSignal, artifactType: string | undefined, knownSupported: boolean): Promise<Descriptor[] | undefined> {
+  let url = new URL(`referrers/${digest}`, repo.base);
+  if (artifactType !== undefined) url.searchParams.set('artifactType', artifactType);
+  const out: Descriptor[] = [];
+  for (let page = 0; ; page++) {
+    if (page >= repo.maxReferrerPages) throw new OciError('TOO_MANY_PAGES', `${repo.registry}/${repo.repository}: referrers of ${digest} span more than ${repo.maxReferrerPages} pages`);
+    const res = await repo.send('referrers', 'GET', url, [OCI_INDEX], repo.maxManifestBytes, signal);
+    // A registry without the API answers 404 (or 400/405 from a router that knows no such path).
+    if (res.status === 404 || res.status === 400 || res.status === 405) {
+      if (knownSupported || page > 0) return res.status === 404 ? out : undefined;
+      return undefined;
+    }
+    if (res.status !== 200) throw registryError(res, `${repo.registry}/${repo.repository} referrers of ${digest}`);
+    const type = res.headers['content-type']?.split(';')[0]?.trim();
+    if (type !== OCI_INDEX) {
+      if (page === 0 && !knownSupported) return undefined;
+      throw new OciError('UNEXPECTED_RESPONSE', `${repo.registry}/${repo.repository}: referrers response is ${type ?? 'untyped'}, not an OCI index`);
+    }
+    out.push(...indexEntries(res.body, `${repo.registry}/${repo.repository} referrers of ${digest}`));
+    if (out.length > MAX_DESCRIPTORS) throw new OciError('TOO_MANY_PAGES', `${repo.registry}/${repo.repository}: more than ${MAX_DESCRIPTORS} referrers`);
+    const next = parseNextLink(res.headers.link);
+    if (!next) return out;
+    let nextUrl: URL;
+    try { nextUrl = new URL(next, url); } catch { throw new OciError('UNEXPECTED_RESPONSE', 'invalid referrers Link header'); }
+    // Credentials go with the next page: never follow it to another origin.
+    if (nextUrl.origin !== repo.base.origin) throw new OciError('UNEXPECTED_RESPONSE', `referrers Link points to another origin (${nextUrl.host})`);
+    url = nextUrl;
+  }
+}
+
+/** The referrers tag schema: an index tagged `<alg>-<hex>`; absent means no referrers. */
+async function tagSchema(repo: RepositoryRequester, tag: string, signal: AbortSignal): Promise<Descriptor[]> {
+  const m = await repo.get(tag, 'referrers-tag', signal, true);
+  if (!m) return [];
+  if (m.parsed.kind !== 'index') throw new OciError('INVALID_MANIFEST', `${repo.registry}/${repo.repository}:${tag} is not an index`);
+  return [...m.parsed.index.manifests];
+}
+
+/** Cosign's tag-based signatures and attestations, reported with their legacy artifact types. */
+async function cosignTags(repo: RepositoryRequester, prefix: string, signal: AbortSignal): Promise<Descriptor[]> {
+  const out: Descriptor[] = [];
+  for (const [suffix, artifactType] of [['sig', COSIGN_LEGACY_SIGNATURE], ['att', COSIGN_LEGACY_ATTESTATION]] as const) {
+    const d = await repo.resolve(`${prefix}.${suffix}`, 'cosign-tag', signal, true);
+    if (d) out.push({ ...d, artifactType, annotations: { 'dev.portcullis.tag': `${prefix}.${suffix}` } });
+  }
+  return out;
+}
+
+function indexEntries(body: Uint8Array, what: string): Descriptor[] {
+  let json: unknown;
+  try { json = JSON.parse(Buffer.from(body).toString('utf8')); } catch (err) { throw new OciError('INVALID_MANIFEST', `${what}: not JSON`, { cause: err }); }
+  const manifests = (json as { manifests?: unknown } | null)?.manifests;
+  if (manifests === undefined || manifests === null) return [];
+  if (!Array.isArray(manifests)) throw new OciError('INVALID_MANIFEST', `${what}: manifests is not a list`);
+  if (manifests.length > MAX_DESCRIPTORS) throw new OciError('INVALID_MANIFEST', `${what}: more than ${MAX_DESCRIPTORS} entries`);
+  return manifests.map((d) => parseDescriptor(d, what));
+}
