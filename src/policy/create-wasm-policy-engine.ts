@@ -1,0 +1,70 @@
+/**
+ * The PolicyEngine port on a Wasm policy that can be replaced while serving: `load()` builds
+ * and checks a new instance completely, then swaps one reference. Evaluation is synchronous
+ * inside the event loop, so a swap always falls between two evaluations and every
+ * evaluation sees exactly one policy (SPEC "Policy": swapped atomically; broken one refused).
+ */
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import { loadWasmPolicy, type LoadedWasmPolicy } from './load-wasm-policy.js';
+import { PolicyError } from './policy-error.js';
+import { readBundle, type PolicyBundle } from './read-bundle.js';
+import type { PolicyDecision, PolicyEngine, PolicyInput } from './types.js';
+
+export interface WasmPolicyEngine extends PolicyEngine {
+  /**
+   * Loads a bundle (tar.gz bytes or already-read parts) and, if it is sound, makes it the
+   * policy for every later evaluation. A broken bundle throws PolicyError, is counted as
+   * `policy_reloads_total{result="failure"}` and leaves the current policy in place.
+   */
+  load(bundle: Uint8Array | PolicyBundle, source?: string): Promise<LoadedWasmPolicy>;
+  /** The policy in use, if any has loaded. */
+  current(): LoadedWasmPolicy | undefined;
+  /** How many bundles have been swapped in (1 after the first load). */
+  readonly generation: number;
+}
+
+export interface WasmPolicyEngineOptions {
+  /** Config `policy.data`, merged over each bundle's data.json. */
+  readonly data?: Record<string, unknown> | undefined;
+  readonly entrypoint?: string | undefined;
+  readonly metrics?: Pick<Metrics, 'policyReloads' | 'policyEvaluationDuration'> | undefined;
+  readonly logger?: Logger | undefined;
+  readonly nowNs?: (() => bigint) | undefined;
+}
+
+export function createWasmPolicyEngine(options: WasmPolicyEngineOptions = {}): WasmPolicyEngine {
+  const { metrics, logger } = options;
+  let active: LoadedWasmPolicy | undefined;
+  let generation = 0;
+  return {
+    get generation() { return generation; },
+    current: () => active,
+    async load(bundle, source = 'bundle') {
+      try {
+        const parts = bundle instanceof Uint8Array ? readBundle(bundle) : bundle;
+        const loaded = await loadWasmPolicy(parts, { data: options.data, entrypoint: options.entrypoint, nowNs: options.nowNs });
+        active = loaded;
+        generation++;
+        metrics?.policyReloads.inc({ result: 'success' });
+        logger?.info({ source, entrypoint: loaded.entrypoint, builtins: loaded.builtins, generation }, 'policy loaded');
+        return loaded;
+      } catch (err) {
+        metrics?.policyReloads.inc({ result: 'failure' });
+        const code = err instanceof PolicyError ? err.code : 'INVALID_BUNDLE';
+        logger?.error({ source, code, err: (err as Error).message, keeping: active ? generation : null }, 'policy bundle refused; keeping the current policy');
+        throw err instanceof PolicyError ? err : new PolicyError('INVALID_BUNDLE', (err as Error).message, { cause: err });
+      }
+    },
+    async evaluate(input: PolicyInput): Promise<PolicyDecision> {
+      const policy = active;
+      if (!policy) throw new PolicyError('NOT_LOADED', 'no policy is loaded');
+      const stop = metrics?.policyEvaluationDuration.startTimer();
+      try {
+        return policy.evaluate(input);
+      } finally {
+        stop?.();
+      }
+    },
+  };
+}
