@@ -1,0 +1,153 @@
+/**
+ * The composition root (DESIGN "src/ layout"): load the config, build the ports, start the
+ * HTTPS webhook and the metrics listener, and keep them in step with config and certificate
+ * changes. The only place that picks implementations.
+ */
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { ensureCerts } from './certs/ensure-certs.js';
+import { buildPorts } from './compose-ports.js';
+import { createConfigStore, staticConfigStore, type ConfigStore } from './config/config-store.js';
+import { defaultConfig, type Config } from './config/load-config.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createMetricsApp } from './server/create-metrics-app.js';
+import { createWebhookApp } from './server/create-webhook-app.js';
+import { closeGracefully, listen, urlFor } from './server/listen.js';
+import { PortsHolder } from './server/ports-holder.js';
+import type { Ports } from './server/runtime-ports.js';
+import { loadTlsMaterial, type TlsFiles } from './server/tls/load-tls-material.js';
+import { createTlsReloader, type TlsReloader } from './server/tls/tls-reloader.js';
+
+export type { Ports } from './server/runtime-ports.js';
+export { buildPorts } from './compose-ports.js';
+
+export interface StartOptions {
+  /** YAML config file (watched); absent: embedded defaults. */
+  configPath?: string | undefined;
+  /** Base for relative paths of the embedded defaults; default process.cwd(). */
+  cwd?: string | undefined;
+  logger?: Logger | undefined;
+  /** Overrides for the ports buildPorts makes (tests inject fakes here). */
+  ports?: Partial<Ports> | undefined;
+  /** The prom-client registry for the metrics; default a fresh one (never the global). */
+  metricsRegistry?: Registry | undefined;
+}
+
+export interface RunningPortcullis {
+  /** `https://host:port` of the webhook. */
+  readonly url: string;
+  readonly port: number;
+  /** `http://host:port` of the metrics listener. */
+  readonly metricsUrl: string;
+  readonly metricsPort: number;
+  readonly metrics: Metrics;
+  readonly configStore: ConfigStore;
+  readonly tls: TlsReloader;
+  readonly logger: Logger;
+  /** The ports new requests get now. */
+  ports(): Ports;
+  /** Graceful stop: no new connections, in-flight requests finish, ports closed. */
+  close(): Promise<void>;
+}
+
+export async function startPortcullis(opts: StartOptions = {}): Promise<RunningPortcullis> {
+  const logger = opts.logger ?? createLogger();
+  const metrics = createMetrics(opts.metricsRegistry ?? new Registry());
+  const configStore = opts.configPath
+    ? await createConfigStore(opts.configPath, { logger })
+    : staticConfigStore(defaultConfig(resolve(opts.cwd ?? process.cwd())));
+  const cleanup: Array<() => Promise<void>> = [() => configStore.close()];
+  try {
+    let config = configStore.current();
+    if (!opts.configPath && (await ensureCerts(config.tls.certFile, config.tls.keyFile))) {
+      logger.warn({ dir: resolve(config.tls.certFile, '..') }, 'no TLS material found: generated a self-signed development set');
+    }
+
+    const deps = { logger, metrics };
+    const compose = async (c: Config): Promise<Ports> => ({ ...(await buildPorts(c, deps)), ...opts.ports });
+    const holder = new PortsHolder(await compose(config), logger);
+    cleanup.push(() => holder.close());
+
+    // mTLS is a listener setting (requestCert/rejectUnauthorized): fixed at start.
+    const mtls = config.tls.clientCAFile !== null;
+    const tlsFiles = (c: Config, previous?: TlsFiles): TlsFiles => ({
+      certFile: c.tls.certFile,
+      keyFile: c.tls.keyFile,
+      clientCAFile: mtls ? (c.tls.clientCAFile ?? previous?.clientCAFile ?? null) : null,
+    });
+    let files = tlsFiles(config);
+    const material = await loadTlsMaterial(files);
+    const health = { ready: () => holder.current().ready() };
+    const app = createWebhookApp({ config: () => config, ports: holder, metrics, logger, health });
+    const server = createHttpsServer({
+      cert: material.cert, key: material.key, ca: material.ca,
+      requestCert: mtls, rejectUnauthorized: mtls,
+      minVersion: 'TLSv1.2',
+      // Bounded so a slow or idle client cannot hold a socket forever.
+      requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 30_000,
+    }, app);
+    server.on('tlsClientError', (err) => logger.debug({ err: { message: err.message } }, 'TLS handshake failed'));
+    const tls = await createTlsReloader(server, { files, initial: material, logger, metrics, debounceMs: config.tls.reloadDebounceMs });
+    cleanup.push(() => tls.close());
+    const metricsServer = createHttpServer(createMetricsApp(metrics.registry, health));
+
+    const host = config.server.host;
+    const port = await listen(server, config.server.port, host);
+    cleanup.push(() => closeGracefully(server, config.server.shutdownGraceMs));
+    const metricsPort = await listen(metricsServer, config.server.metricsPort, host);
+    cleanup.push(() => closeGracefully(metricsServer, 1000));
+
+    configStore.onChange(async (next, previous) => {
+      try {
+        holder.swap(await compose(next));
+      } catch (err) {
+        logger.error({ err: { message: (err as Error).message } }, 'rebuilding the ports for the new config failed; keeping the old ones');
+      }
+      config = next;
+      const nextFiles = tlsFiles(next, files);
+      if (JSON.stringify(nextFiles) !== JSON.stringify(files)) {
+        files = nextFiles;
+        await tls.setFiles(files);
+      }
+      for (const key of ['port', 'metricsPort', 'host'] as const) {
+        if (next.server[key] !== previous.server[key]) logger.warn({ key: `server.${key}` }, 'this setting takes effect on restart');
+      }
+      if ((next.tls.clientCAFile === null) !== (previous.tls.clientCAFile === null) || (!mtls && next.tls.clientCAFile !== null)) {
+        logger.warn({ key: 'tls.clientCAFile' }, 'turning mTLS on or off takes effect on restart');
+      }
+    });
+
+    logger.info({ url: urlFor('https', host, port), metrics: urlFor('http', host, metricsPort), mtls, config: config.configFile ?? 'embedded defaults' }, 'portcullis listening');
+    let closing: Promise<void> | undefined;
+    return {
+      url: urlFor('https', host, port),
+      port,
+      metricsUrl: urlFor('http', host, metricsPort),
+      metricsPort,
+      metrics,
+      configStore,
+      tls,
+      logger,
+      ports: () => holder.current(),
+      close: () => (closing ??= runCleanup(cleanup)),
+    };
+  } catch (err) {
+    await runCleanup(cleanup);
+    throw err;
+  }
+}
+
+/** Runs cleanups last-registered first: listeners stop before the ports they use close. */
+async function runCleanup(cleanup: Array<() => Promise<void>>): Promise<void> {
+  for (const fn of [...cleanup].reverse()) {
+    try {
+      await fn();
+    } catch {
+      // best effort: one failing close must not keep the others from running
+    }
+  }
+}

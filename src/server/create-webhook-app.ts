@@ -1,0 +1,40 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { createAdmissionHandler, type AdmissionHandlerDeps } from './handle-admission.js';
+
+export interface HealthChecks {
+  /** TLS material loaded and the ports ready (policy loaded…). */
+  ready(): boolean;
+}
+
+/** The HTTPS app: POST /mutate, POST /validate, GET /healthz, GET /readyz (SPEC "HTTP"). */
+export function createWebhookApp(deps: AdmissionHandlerDeps & { health: HealthChecks }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.post('/mutate', createAdmissionHandler('mutate', deps));
+  app.post('/validate', createAdmissionHandler('validate', deps));
+  addHealthRoutes(app, deps.health);
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ code: 'NOT_FOUND', message: 'no such endpoint' });
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+export function addHealthRoutes(app: express.Express, health: HealthChecks): void {
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = health.ready();
+    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready' : 'not ready');
+  });
+}
+
+function errorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ err: { message: (err as Error)?.message } }, 'unhandled request error');
+    if (!res.headersSent) res.status(500).json({ code: 'INTERNAL', message: 'internal error' });
+  };
+}
