@@ -1,0 +1,87 @@
+/**
+ * Caching as a decorator around the registry client (SPEC "Cache"; Ratify's shape): tag→digest
+ * (`digest` kind), referrer lists (`referrers`), manifests by digest (`manifest`), and "not
+ * found" answers briefly (`negative`). Concurrent identical lookups share one in-flight call.
+ *
+ * Entries are keyed by what was looked up, not by whose credentials looked it up: like
+ * Kyverno's cache, a digest or referrer list learnt with one pod's pull secret answers for
+ * another pod. That reveals no content, and the kubelet still needs its own credentials to pull.
+ */
+import type { CredentialScope, Descriptor } from '../oci/types.js';
+import type { OciRegistryClient, PortcullisRegistryClient } from '../oci/registry-client.js';
+import { OciError } from '../oci/errors.js';
+import type { Cache } from './types.js';
+import { createSingleFlight, type SingleFlight } from './single-flight.js';
+
+interface NegativeEntry { readonly message: string }
+interface StoredManifest { readonly b64: string }
+
+export function createCachingRegistryClient(inner: PortcullisRegistryClient, cache: Cache, flight: SingleFlight = createSingleFlight()): PortcullisRegistryClient {
+  const wrap = (client: OciRegistryClient, scopeKey: string): OciRegistryClient => ({
+    async resolve(ref, signal) {
+      const key = `${ref.registry}/${ref.repository}${ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`}`;
+      const hit = await cache.get<Descriptor>('digest', key);
+      if (hit) return hit;
+      const neg = await cache.get<NegativeEntry>('negative', `resolve|${key}`);
+      if (neg) throw new OciError('NOT_FOUND', neg.message, { details: { cached: true } });
+      return shared(`resolve|${scopeKey}|${key}`, signal, async () => {
+        try {
+          const d = await client.resolve(ref, signal);
+          await cache.set('digest', key, d);
+          return d;
+        } catch (err) {
+          if (err instanceof OciError && err.code === 'NOT_FOUND') await cache.set<NegativeEntry>('negative', `resolve|${key}`, { message: err.message });
+          throw err;
+        }
+      });
+    },
+    async listReferrers(ref, subject, signal, options) {
+      const key = `${ref.registry}/${ref.repository}@${subject.digest}|${options?.artifactType ?? '*'}`;
+      const hit = await cache.get<Descriptor[]>('referrers', key);
+      if (hit) return hit;
+      return shared(`referrers|${scopeKey}|${key}`, signal, async () => {
+        const list = await client.listReferrers(ref, subject, signal, options);
+        await cache.set('referrers', key, list);
+        return list;
+      });
+    },
+    async fetchManifest(ref, descriptor, signal) {
+      // Content-addressed: the digest was checked when it was stored, and is the key.
+      const key = `${ref.registry}/${ref.repository}@${descriptor.digest}`;
+      const hit = await cache.get<StoredManifest>('manifest', key);
+      if (hit) return { descriptor, bytes: Buffer.from(hit.b64, 'base64') };
+      return shared(`manifest|${scopeKey}|${key}`, signal, async () => {
+        const content = await client.fetchManifest(ref, descriptor, signal);
+        await cache.set<StoredManifest>('manifest', key, { b64: Buffer.from(content.bytes).toString('base64') });
+        return content;
+      });
+    },
+    fetchBlob: (ref, descriptor, signal) => client.fetchBlob(ref, descriptor, signal),
+    getManifest: (ref, signal) => client.getManifest(ref, signal),
+    listPlatformManifests: (ref, signal) => client.listPlatformManifests(ref, signal),
+  });
+
+  /**
+   * Runs `fn` once for all concurrent callers of `key`. If the shared call was cut short by
+   * another caller's deadline while this caller still has time, it runs once more on its own.
+   */
+  function shared<T>(key: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    return flight.do(key, fn, signal).catch(async (err: unknown) => {
+      const aborted = err instanceof OciError && (err.code === 'ABORTED' || err.code === 'DEADLINE_EXCEEDED');
+      if (aborted && !signal.aborted) return fn();
+      throw err;
+    });
+  }
+
+  const base = wrap(inner, '');
+  return {
+    ...base,
+    withCredentialScope: (scope: CredentialScope) => wrap(inner.withCredentialScope(scope), scopeId(scope)),
+    close: () => inner.close(),
+  };
+}
+
+function scopeId(scope: CredentialScope): string {
+  return JSON.stringify([scope.namespace ?? '', scope.serviceAccountName ?? '', scope.imagePullSecrets ?? []]);
+}
+
