@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { createCachingRegistryClient } from '../../../src/cache/caching-registry-client.js';
+import { createMemoryCache } from '../../../src/cache/memory-cache.js';
+import { parseReference } from '../../../src/oci/reference.js';
+import { fakeRegistryClient } from '../../helpers/fake-registry-client.js';
+
+const D = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'1'.repeat(64)}`, size: 10 };
+const signal = new AbortController().signal;
+
+describe('createCachingRegistryClient', () => {
+  it('shares one in-flight resolve among 50 concurrent identical lookups', async () => {
+    const fake = fakeRegistryClient({ 'r.io/a:1': D }, { hold: true });
+    const client = createCachingRegistryClient(fake, createMemoryCache());
+    const all = Promise.all(Array.from({ length: 50 }, () => client.resolve(parseReference('r.io/a:1'), signal)));
+    await new Promise((r) => setTimeout(r, 10));
+    fake.release();
+    expect(await all).toEqual(Array(50).fill(D));
+    expect(fake.calls.resolve).toBe(1);
+  });
+
+  it('answers a repeated resolve from the cache', async () => {
+    const fake = fakeRegistryClient({ 'r.io/a:1': D });
+    const client = createCachingRegistryClient(fake, createMemoryCache());
+    await client.resolve(parseReference('r.io/a:1'), signal);
+    await client.withCredentialScope({ namespace: 'x' }).resolve(parseReference('r.io/a:1'), signal);
+    expect(fake.calls.resolve).toBe(1);
+  });
+
+  it('caches "not found" as a negative result, briefly', async () => {
+    const fake = fakeRegistryClient({});
+    const client = createCachingRegistryClient(fake, createMemoryCache({ ttlSeconds: { negative: 0.05 } }));
+    await expect(client.resolve(parseReference('r.io/missing:1'), signal)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.resolve(parseReference('r.io/missing:1'), signal)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(fake.calls.resolve).toBe(1);
+    await new Promise((r) => setTimeout(r, 120));
+    await expect(client.resolve(parseReference('r.io/missing:1'), signal)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(fake.calls.resolve).toBe(2);
+  });
+
+  it('caches referrer lists per subject and artifact type', async () => {
+    const fake = fakeRegistryClient({}, { referrers: [D] });
+    const client = createCachingRegistryClient(fake, createMemoryCache());
+    const ref = parseReference('r.io/a:1');
+    expect(await client.listReferrers(ref, D, signal)).toEqual([D]);
+    await client.listReferrers(ref, D, signal);
+    await client.listReferrers(ref, D, signal, { artifactType: 'x' });
+    expect(fake.calls.listReferrers).toBe(2);
+  });
+});

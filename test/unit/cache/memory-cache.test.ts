@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createMemoryCache } from '../../../src/cache/memory-cache.js';
+import { cacheTtls, DEFAULT_CACHE_TTLS } from '../../../src/cache/cache-ttls.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('createMemoryCache', () => {
+  it('returns what was stored, per kind', async () => {
+    const c = createMemoryCache();
+    await c.set('digest', 'k', { d: 1 });
+    expect(await c.get('digest', 'k')).toEqual({ d: 1 });
+    expect(await c.get('referrers', 'k')).toBeUndefined();
+  });
+
+  it('expires entries after their kind\'s TTL', async () => {
+    const c = createMemoryCache({ ttlSeconds: { digest: 0.05, referrers: 60 } });
+    await c.set('digest', 'k', 'v');
+    await c.set('referrers', 'k', 'v');
+    await sleep(120);
+    expect(await c.get('digest', 'k')).toBeUndefined();
+    expect(await c.get('referrers', 'k')).toBe('v');
+  });
+
+  it('lets a per-entry TTL override the kind\'s TTL', async () => {
+    const c = createMemoryCache({ ttlSeconds: { token: 3600 } });
+    await c.set('token', 'k', 't', 0.05);
+    expect(c.remainingTtl('token', 'k')).toBeLessThanOrEqual(50);
+    await sleep(120);
+    expect(await c.get('token', 'k')).toBeUndefined();
+  });
+
+  it('does not cache a kind whose TTL is 0', async () => {
+    const c = createMemoryCache({ ttlSeconds: { negative: 0 } });
+    await c.set('negative', 'k', 'v');
+    expect(await c.get('negative', 'k')).toBeUndefined();
+  });
+
+  it('is bounded, evicting the least recently used entry', async () => {
+    const c = createMemoryCache({ maxEntries: 2 });
+    await c.set('digest', 'a', 1);
+    await c.set('digest', 'b', 2);
+    await c.get('digest', 'a');
+    await c.set('digest', 'c', 3);
+    expect(await c.get('digest', 'b')).toBeUndefined();
+    expect(await c.get('digest', 'a')).toBe(1);
+  });
+
+  it('counts hits and misses', async () => {
+    const metrics = createMetrics(undefined, { defaults: false });
+    const c = createMemoryCache({ metrics });
+    await c.set('digest', 'a', 1);
+    await c.get('digest', 'a');
+    await c.get('digest', 'b');
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('portcullis_cache_requests_total{kind="digest",result="hit"} 1');
+    expect(text).toContain('portcullis_cache_requests_total{kind="digest",result="miss"} 1');
+  });
+});
+
+describe('cacheTtls', () => {
+  it('applies configured TTLs over the defaults', () => {
+    expect(cacheTtls({ digest: 5, results: 7 })).toEqual({ ...DEFAULT_CACHE_TTLS, digest: 5, results: 7 });
+  });
+  it('ignores negative or non-numeric values', () => {
+    expect(cacheTtls({ digest: -1 })).toEqual(DEFAULT_CACHE_TTLS);
+  });
+});
