@@ -23,7 +23,7 @@ export interface CosignSignatureDetail {
   readonly identity?: string;
   readonly issuer?: string;
   readonly predicateType?: string;
-  readonly tlog: { readonly logIndex: number; readonly integratedTime: number } | null;
+  readonly tlog: { readonly logIndex: number; readonly integratedTime: number | null } | null;
   readonly valid: boolean;
   readonly failedCheck?: string;
   readonly message: string;

@@ -29,7 +29,8 @@ export interface SignatureOutcome {
   readonly failedCheck?: CosignErrorCode | undefined;
   readonly message: string;
   readonly signer?: Signer | undefined;
-  readonly tlog: { readonly logIndex: number; readonly integratedTime: number } | null;
+  /** The log entry's index and integrated time (null for Rekor v2 entries, which have none). */
+  readonly tlog: { readonly logIndex: number; readonly integratedTime: number | null } | null;
 }
 
 type Failure = { readonly code: CosignErrorCode; readonly message: string; readonly signer?: Signer };
@@ -41,7 +42,7 @@ export function verifySignedEntity(original: SignedEntity, policy: CosignPolicy)
     ? original
     : { ...original, tlogEntries: [], timestamps: original.timestamps.filter((t) => t.$case === 'timestamp-authority') };
   const first = entity.tlogEntries[0];
-  const tlog = first ? { logIndex: Number(first.logIndex), integratedTime: Number(first.integratedTime) } : null;
+  const tlog = first ? { logIndex: Number(first.logIndex), integratedTime: Number(first.integratedTime) || null } : null;
   if (policy.tlogRequired && entity.tlogEntries.length === 0) {
     return fail({ code: 'TLOG_MISSING', message: 'no transparency-log entry, and one is required (tlog.required)' }, null);
   }
@@ -215,5 +216,6 @@ function fail(f: Failure, tlog: SignatureOutcome['tlog']): SignatureOutcome {
 }
 
 function tlogText(tlog: SignatureOutcome['tlog']): string {
-  return tlog ? `, logged at index ${tlog.logIndex} (${new Date(tlog.integratedTime * 1000).toISOString()})` : '';
+  if (!tlog) return '';
+  return tlog.integratedTime ? `, logged at index ${tlog.logIndex} (${new Date(tlog.integratedTime * 1000).toISOString()})` : `, logged at index ${tlog.logIndex}`;
 }

@@ -6,6 +6,7 @@
  * The conformance suite runs through this same function.
  */
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+import { X509Certificate } from '@sigstore/core';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { toSignedEntity, type SignedEntity } from '@sigstore/verify';
 import { CosignError } from '../cosign-error.js';
@@ -32,6 +33,7 @@ export function verifyBundle(bundleBytes: Uint8Array, subject: BundleSubject, po
   let entity: SignedEntity;
   try {
     bundle = parseBundle(bundleBytes);
+    checkNoRootInChain(bundle);
     predicateType = checkSubject(bundle, subject, predicateTypes);
     entity = toSignedEntity(bundle, subject.bytes ? Buffer.from(subject.bytes) : undefined);
   } catch (err) {
@@ -47,6 +49,26 @@ function parseBundle(bytes: Uint8Array): Bundle {
     return bundleFromJSON(json);
   } catch (err) {
     throw new CosignError('MALFORMED', `not a valid Sigstore bundle: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The bundle spec says a certificate chain MUST NOT contain the root: trust in a root comes from
+ * the trusted root only, and a bundle carrying one is refused rather than silently trimmed.
+ */
+function checkNoRootInChain(bundle: Bundle): void {
+  const material = bundle.verificationMaterial.content;
+  if (material.$case !== 'x509CertificateChain') return;
+  for (const [i, c] of material.x509CertificateChain.certificates.entries()) {
+    let cert: X509Certificate;
+    try {
+      cert = X509Certificate.parse(Buffer.from(c.rawBytes));
+    } catch (err) {
+      throw new CosignError('MALFORMED', `certificate ${i} of the bundle's chain: ${(err as Error).message}`, { cause: err });
+    }
+    if (cert.issuer.equals(cert.subject) && cert.verify()) {
+      throw new CosignError('MALFORMED', `the bundle's certificate chain contains a root certificate (#${i}); roots come from the trusted root only`);
+    }
   }
 }
 
