@@ -1,0 +1,170 @@
+/**
+ * The validation pipeline (SPEC "Validation"), per unique image, in parallel (bounded):
+ *   exclude? → resolve → targets (index / platforms) → referrers → verifiers (+ nested) → policy.
+ * Every stage runs under the admission deadline; a stage that cannot finish becomes an
+ * `errors[]` entry naming it, and the policy decides what that means. A policy error is its own
+ * outcome, resolved by `failurePolicy`, never a silent allow or deny.
+ */
+import picomatch from 'picomatch';
+import type { Logger } from 'pino';
+import type { AdmissionContext, ImageValidator, ImageVerdict } from '../admission/ports.js';
+import type { Cache } from '../cache/types.js';
+import type { Metrics } from '../observability/metrics.js';
+import { formatReference, parseReference } from '../oci/reference.js';
+import type { Descriptor, ImageRef, ScopedRegistryClient } from '../oci/types.js';
+import type { PolicyDecision, PolicyEngine, PolicyInput, PolicyRequest } from '../policy/types.js';
+import type { Subject, Verifier, VerifierResult } from '../verifiers/verifier.js';
+import { mapLimit } from './map-limit.js';
+import { runStage, type StageError } from './run-stage.js';
+import { platformName, selectTargets, type PlatformSelection, type Target } from './select-targets.js';
+import { summarizeResults } from './summarize-results.js';
+import { verifySubject } from './verify-subject.js';
+
+export interface ImageValidatorConfig {
+  /** Config `validation.platforms`. */
+  readonly platforms: PlatformSelection;
+  /** Config `validation.excludeImages`: globs over the image as written and its normalised name. */
+  readonly excludeImages: readonly string[];
+  /** Images validated at once. Default 8. */
+  readonly concurrency?: number | undefined;
+  /** Referrers of one subject processed at once. Default 8. */
+  readonly referrerConcurrency?: number | undefined;
+  /** Cap on the layers of one referrer artifact, in bytes. Default 16 MiB. */
+  readonly maxArtifactBytes?: number | undefined;
+  /** Referrers looked at per subject. Default 64. */
+  readonly maxReferrers?: number | undefined;
+  /** What a policy error means (config `admission.failurePolicy`). Default deny. */
+  readonly failurePolicy?: 'deny' | 'allow' | undefined;
+}
+
+export interface ImageValidatorDeps {
+  readonly client: ScopedRegistryClient;
+  readonly verifiers: readonly Verifier[];
+  readonly policy: PolicyEngine;
+  readonly cache?: Cache | undefined;
+  readonly config: ImageValidatorConfig;
+  readonly metrics?: Pick<Metrics, 'verifierDuration'> | undefined;
+  readonly logger?: Logger | undefined;
+  /** Clock for verifiers (expiry checks); tests pin it. */
+  readonly now?: (() => Date) | undefined;
+}
+
+/** What the pipeline found for one verified manifest, before the policy: also printed by `portcullis verify`. */
+export interface TargetReport {
+  readonly input: PolicyInput;
+  readonly decision: PolicyDecision;
+  /** Set when the policy could not decide (the decision then follows failurePolicy). */
+  readonly policyError?: string | undefined;
+}
+
+/** A verdict plus everything behind it. */
+export interface DetailedVerdict extends ImageVerdict {
+  readonly excluded: boolean;
+  readonly targets: readonly TargetReport[];
+}
+
+export interface DetailedImageValidator extends ImageValidator {
+  validateDetailed(images: readonly string[], ctx: AdmissionContext): Promise<DetailedVerdict[]>;
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function createImageValidator(deps: ImageValidatorDeps): DetailedImageValidator {
+  const { config } = deps;
+  const now = deps.now ?? (() => new Date());
+  const excluded = config.excludeImages.length
+    ? picomatch(config.excludeImages as string[], { dot: true })
+    : () => false;
+  const isExcluded = (image: string, ref: ImageRef | undefined): boolean =>
+    excluded(image) || (ref !== undefined && (excluded(formatReference(ref)) || excluded(`${ref.registry}/${ref.repository}`)));
+
+  async function decide(input: PolicyInput): Promise<TargetReport> {
+    try {
+      return { input, decision: await deps.policy.evaluate(input) };
+    } catch (e) {
+      const message = `policy error: ${describe(e)}`;
+      deps.logger?.error({ subject: input.subject.reference, err: describe(e) }, 'policy evaluation failed');
+      const decision = config.failurePolicy === 'allow'
+        ? { allowed: true, reasons: [], warnings: [`${message} (allowed by failurePolicy)`] }
+        : { allowed: false, reasons: [message], warnings: [] };
+      return { input, decision, policyError: message };
+    }
+  }
+
+  async function validateOne(image: string, ctx: AdmissionContext): Promise<DetailedVerdict> {
+    let ref: ImageRef | undefined;
+    let parseError: string | undefined;
+    try { ref = parseReference(image); } catch (e) { parseError = describe(e); }
+    if (isExcluded(image, ref)) {
+      return { image, allowed: true, reasons: [], warnings: [], summary: 'excluded by validation.excludeImages', excluded: true, targets: [] };
+    }
+    const request: PolicyRequest = {
+      uid: ctx.request.uid, operation: ctx.request.operation, namespace: ctx.request.namespace, kind: ctx.request.kind,
+      name: ctx.request.name, userInfo: ctx.request.userInfo,
+    };
+    if (!ref) {
+      return { image, allowed: false, reasons: [`invalid image reference: ${parseError}`], warnings: [], summary: 'denied: invalid reference', excluded: false, targets: [] };
+    }
+    const client = deps.client.withCredentialScope({
+      namespace: ctx.request.namespace, serviceAccountName: ctx.pod.serviceAccountName, imagePullSecrets: ctx.pod.imagePullSecrets,
+    });
+    const what = image;
+    const subjectOf = (d: Descriptor, platform?: Target['platform']): Subject => ({
+      reference: formatReference({ ...ref, digest: d.digest }), registry: ref.registry, repository: ref.repository, tag: ref.tag,
+      digest: d.digest, mediaType: d.mediaType, size: d.size, ...(platform ? { platform } : {}),
+    });
+    const policySubject = (s: Subject): PolicyInput['subject'] => ({
+      reference: s.reference, registry: s.registry, repository: s.repository, ...(s.tag !== undefined ? { tag: s.tag } : {}),
+      digest: s.digest, mediaType: s.mediaType, ...(s.platform ? { platform: s.platform } : {}),
+    });
+
+    const resolved = await runStage('resolve', ctx.signal, what, (s) => client.resolve(ref, s));
+    let targets: Target[];
+    if (!resolved.ok) {
+      targets = [{ descriptor: { mediaType: '', digest: ref.digest ?? '', size: 0 }, errors: [resolved.error] }];
+    } else {
+      targets = await selectTargets(client, ref, resolved.value, config.platforms, ctx.signal, what);
+    }
+
+    const reports = await Promise.all(targets.map(async (t): Promise<TargetReport> => {
+      const subject = subjectOf(t.descriptor, t.platform);
+      let results: VerifierResult[] = [];
+      const errors: StageError[] = [...t.errors];
+      if (t.errors.length === 0 || resolved.ok) {
+        if (t.descriptor.digest) {
+          const r = await verifySubject({
+            client, verifiers: deps.verifiers, cache: deps.cache, metrics: deps.metrics, logger: deps.logger, now,
+            maxArtifactBytes: config.maxArtifactBytes ?? 16 * 1024 * 1024,
+            maxReferrers: config.maxReferrers ?? 64,
+            referrerConcurrency: config.referrerConcurrency ?? 8,
+          }, ref, subject, deps.verifiers, ctx.signal);
+          results = r.results;
+          errors.push(...r.errors);
+        }
+      }
+      return decide({ subject: policySubject(subject), request, results, errors: errors.map((e) => ({ stage: e.stage, message: e.message })) });
+    }));
+
+    const label = (r: TargetReport) => (r.input.subject.platform ? `${platformName(r.input.subject.platform)}: ` : '');
+    const allowed = reports.every((r) => r.decision.allowed);
+    const reasons = reports.flatMap((r) => r.decision.reasons.map((x) => `${label(r)}${x}`));
+    const warnings = [...new Set(reports.flatMap((r) => r.decision.warnings.map((x) => `${label(r)}${x}`)))];
+    const summary = `${allowed ? 'allowed' : 'denied'}: ${reports.map((r) => `${label(r)}${summarizeResults(r.input.results, r.input.errors)}`).join('; ')}`;
+    return { image, allowed, reasons, warnings, summary, excluded: false, targets: reports };
+  }
+
+  async function validateDetailed(images: readonly string[], ctx: AdmissionContext): Promise<DetailedVerdict[]> {
+    const unique = [...new Set(images)];
+    return mapLimit(unique, deps.config.concurrency ?? 8, (image) => validateOne(image, ctx));
+  }
+
+  return {
+    validateDetailed,
+    async validate(images, ctx) {
+      const detailed = await validateDetailed(images, ctx);
+      return detailed.map(({ image, allowed, reasons, warnings, summary }) => ({ image, allowed, reasons, warnings, summary }));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Runs one pipeline stage under the admission deadline. The stage gets the signal; if it does
+ * not honour it, the race below still returns when the signal aborts, so nothing can hang the
+ * answer (SPEC "HTTP": the answer always comes back before the deadline).
+ */
+export type Stage = 'resolve' | 'platforms' | 'referrers' | 'fetch' | 'verify' | 'nested' | 'policy';
+
+export interface StageError {
+  readonly stage: Stage;
+  readonly message: string;
+}
+
+export type StageOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  /** `cause` is what the stage threw (absent when the deadline ended it). */
+  | { readonly ok: false; readonly error: StageError; readonly cause?: unknown };
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export async function runStage<T>(stage: Stage, signal: AbortSignal, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<StageOutcome<T>> {
+  const late = (): StageOutcome<T> => ({ ok: false, error: { stage, message: `${what}: deadline exceeded before ${stage} could finish` } });
+  if (signal.aborted) return late();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<StageOutcome<T>>((resolve) => {
+    onAbort = () => resolve(late());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([
+      fn(signal).then(
+        (value): StageOutcome<T> => ({ ok: true, value }),
+        (e: unknown): StageOutcome<T> => (signal.aborted ? late() : { ok: false, error: { stage, message: `${what}: ${describe(e)}` }, cause: e }),
+      ),
+      aborted,
+    ]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Verifies the referrers of one subject (an image manifest, an index, or, nested, an artifact
+ * such as an SBOM): list referrers → pick those whose artifact type a verifier handles → the
+ * cached result, or fetch the artifact (size-capped) and run the verifier → results.
+ * Verifiers are pure; all registry I/O is here.
+ */
+import type { Logger } from 'pino';
+import type { Cache } from '../cache/types.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Descriptor, FetchedContent, ImageRef, RegistryClient } from '../oci/types.js';
+import type { ReferrerArtifact, Subject, Verifier, VerifierResult } from '../verifiers/verifier.js';
+import { mapLimit } from './map-limit.js';
+import { resultCacheKey } from './result-cache-key.js';
+import { runStage, type StageError } from './run-stage.js';
+
+export interface VerifySubjectDeps {
+  readonly client: RegistryClient;
+  readonly verifiers: readonly Verifier[];
+  readonly cache?: Cache | undefined;
+  readonly metrics?: Pick<Metrics, 'verifierDuration'> | undefined;
+  readonly logger?: Logger | undefined;
+  readonly now: () => Date;
+  readonly maxArtifactBytes: number;
+  readonly maxReferrers: number;
+  readonly referrerConcurrency: number;
+}
+
+export interface SubjectResults {
+  readonly results: VerifierResult[];
+  readonly errors: StageError[];
+}
+
+const SIGNATURE_TYPES = new Set(['notation', 'cosign']);
+const MAX_LAYERS = 16;
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function codeOf(e: unknown): string {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === 'string' ? c : 'VERIFIER_FAILED';
+}
+
+/** Reads the layer descriptors of a referrer manifest; an index or odd shape has none. */
+function layersOf(bytes: Uint8Array): { artifactType?: string; layers: Descriptor[] } {
+  const raw = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null) throw new Error('referrer manifest is not a JSON object');
+  const layers = Array.isArray(raw.layers) ? raw.layers : [];
+  if (layers.length > MAX_LAYERS) throw new Error(`referrer manifest has ${layers.length} layers (at most ${MAX_LAYERS})`);
+  const out: Descriptor[] = [];
+  for (const l of layers as unknown[]) {
+    const d = l as Record<string, unknown>;
+    if (typeof d?.digest !== 'string' || typeof d.mediaType !== 'string' || typeof d.size !== 'number' || d.size < 0) {
+      throw new Error('referrer manifest has a malformed layer descriptor');
+    }
+    out.push(d as unknown as Descriptor);
+  }
+  const config = raw.config as Record<string, unknown> | undefined;
+  const artifactType = typeof raw.artifactType === 'string' ? raw.artifactType : typeof config?.mediaType === 'string' ? config.mediaType : undefined;
+  return { ...(artifactType ? { artifactType } : {}), layers: out };
+}
+
+function errorResult(v: Verifier, descriptor: Descriptor, code: string, message: string): VerifierResult {
+  return {
+    verifier: v.name, type: v.type, artifactType: descriptor.artifactType ?? '',
+    referrer: { digest: descriptor.digest, mediaType: descriptor.mediaType, annotations: { ...(descriptor.annotations ?? {}) } },
+    valid: false, message, details: {}, nested: [], error: { code, message },
+  };
+}
+
+/** Verifies `subject`'s referrers with the verifiers that apply; `nestedDepth` 0 allows one nested level. */
+export async function verifySubject(
+  deps: VerifySubjectDeps, ref: ImageRef, subject: Subject, verifiers: readonly Verifier[], signal: AbortSignal, nestedDepth = 0,
+): Promise<SubjectResults> {
+  const applicable = verifiers.filter((v) => !v.appliesTo || v.appliesTo(subject));
+  const errors: StageError[] = [];
+  if (applicable.length === 0) return { results: [], errors };
+  const subjectDesc: Descriptor = { mediaType: subject.mediaType, digest: subject.digest, size: subject.size };
+  const what = subject.reference;
+  const listed = await runStage('referrers', signal, what, (s) => deps.client.listReferrers(ref, subjectDesc, s));
+  if (!listed.ok) return { results: [], errors: [listed.error] };
+  let referrers = listed.value;
+  if (referrers.length > deps.maxReferrers) {
+    deps.logger?.warn({ subject: what, count: referrers.length, limit: deps.maxReferrers }, 'too many referrers; verifying the first ones');
+    errors.push({ stage: 'referrers', message: `${what}: ${referrers.length} referrers, only the first ${deps.maxReferrers} were checked` });
+    referrers = referrers.slice(0, deps.maxReferrers);
+  }
+
+  const perReferrer = await mapLimit(referrers, deps.referrerConcurrency, async (descriptor) => {
+    const out: VerifierResult[] = [];
+    const errs: StageError[] = [];
+    let fetched: { manifest: FetchedContent; layers: Descriptor[]; artifactType?: string } | undefined;
+    const fetchManifest = async () => {
+      if (fetched) return fetched;
+      const r = await runStage('fetch', signal, `${what} referrer ${descriptor.digest}`, async (s) => {
+        const manifest = await deps.client.fetchManifest(ref, descriptor, s);
+        return { manifest, ...layersOf(manifest.bytes) };
+      });
+      if (!r.ok) { errs.push(r.error); return undefined; }
+      fetched = r.value;
+      return fetched;
+    };
+    // The listing normally carries artifactType (referrers API, tag schema, Cosign tags); an
+    // older registry may not, then the referrer's own manifest says.
+    let artifactType = descriptor.artifactType;
+    if (!artifactType) artifactType = (await fetchManifest())?.artifactType;
+    if (!artifactType) return { out, errs };
+    const matching = applicable.filter((v) => v.artifactTypes.includes(artifactType));
+    if (matching.length === 0) return { out, errs };
+    const desc: Descriptor = { ...descriptor, artifactType };
+
+    // Nested: the artifact's own signatures, by the signature verifiers (bounded: one level).
+    let nestedAll: VerifierResult[] = [];
+    if (nestedDepth === 0 && matching.some((v) => v.nestedRequirement)) {
+      const signers = deps.verifiers.filter((v) => SIGNATURE_TYPES.has(v.type));
+      const nestedSubject: Subject = {
+        reference: `${subject.registry}/${subject.repository}@${desc.digest}`, registry: subject.registry, repository: subject.repository,
+        digest: desc.digest, mediaType: desc.mediaType, size: desc.size,
+      };
+      const nested = await verifySubject(deps, ref, nestedSubject, signers, signal, nestedDepth + 1);
+      nestedAll = nested.results;
+      errs.push(...nested.errors.map((e) => ({ stage: 'nested' as const, message: e.message })));
+    }
+
+    for (const v of matching) {
+      const nested = v.nestedRequirement
+        ? nestedAll.filter((r) => v.nestedRequirement!.verifiers.length === 0 || v.nestedRequirement!.verifiers.includes(r.verifier))
+        : [];
+      const key = resultCacheKey(subject.digest, desc.digest, v, nested);
+      const cached = await deps.cache?.get<VerifierResult>('results', key).catch(() => undefined);
+      if (cached) { out.push(cached); continue; }
+      const art = await fetchManifest();
+      if (!art) continue;
+      const blobs = await runStage('fetch', signal, `${what} referrer ${desc.digest}`, async (s) => {
+        const total = art.layers.reduce((n, l) => n + l.size, 0);
+        if (total > deps.maxArtifactBytes) throw new Error(`artifact is ${total} bytes, over the ${deps.maxArtifactBytes}-byte limit`);
+        const got: FetchedContent[] = [];
+        for (const l of art.layers) got.push(await deps.client.fetchBlob(ref, l, s));
+        return got;
+      });
+      if (!blobs.ok) { errs.push(blobs.error); break; }
+      const artifact: ReferrerArtifact = { descriptor: desc, manifest: art.manifest, blobs: blobs.value };
+      const stop = deps.metrics?.verifierDuration.startTimer({ type: v.type });
+      const run = await runStage('verify', signal, `${what} ${v.type} "${v.name}"`, (s) => v.verify(subject, artifact, { signal: s, now: deps.now(), nested }));
+      let result: VerifierResult;
+      if (run.ok) {
+        result = nested.length && run.value.nested.length === 0 ? { ...run.value, nested } : run.value;
+      } else {
+        result = 'cause' in run && run.cause !== undefined
+          ? errorResult(v, desc, codeOf(run.cause), describe(run.cause))
+          : errorResult(v, desc, 'DEADLINE_EXCEEDED', 'deadline exceeded before verification could finish');
+      }
+      stop?.({ result: result.error ? 'error' : result.valid ? 'valid' : 'invalid' });
+      out.push(result);
+      if (!result.error) await deps.cache?.set('results', key, result).catch((e: unknown) => deps.logger?.warn({ err: describe(e) }, 'result cache write failed'));
+    }
+    return { out, errs };
+  });
+  const results = perReferrer.flatMap((r) => r.out);
+  for (const r of perReferrer) errors.push(...r.errs);
+  return { results, errors };
+}
