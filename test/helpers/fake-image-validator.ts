@@ -1,0 +1,49 @@
+/**
+ * A fake ImageValidator: allows every image unless told to deny it, records its calls, and
+ * can hang (deadline tests) or reject (no verdict at all).
+ */
+import type { AdmissionContext, ImageValidator, ImageVerdict } from '../../src/admission/ports.js';
+
+export interface FakeImageValidatorOptions {
+  /** image → reasons it is denied. */
+  deny?: Record<string, string[]>;
+  /** image → policy warnings. */
+  warnings?: Record<string, string[]>;
+  /** Images the validator leaves out of its answer. */
+  omit?: string[];
+  hang?: boolean;
+  throws?: Error;
+  /** Wait this long before answering (honours the signal). */
+  delayMs?: number;
+}
+
+export class FakeImageValidator implements ImageValidator {
+  readonly calls: Array<{ images: readonly string[]; ctx: AdmissionContext }> = [];
+  constructor(private readonly options: FakeImageValidatorOptions = {}) {}
+
+  async validate(images: readonly string[], ctx: AdmissionContext): Promise<ImageVerdict[]> {
+    this.calls.push({ images, ctx });
+    if (this.options.hang) return new Promise<never>(() => undefined);
+    if (this.options.delayMs) {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, this.options.delayMs);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          reject(ctx.signal.reason);
+        }, { once: true });
+      });
+    }
+    if (this.options.throws) throw this.options.throws;
+    return images.filter((i) => !this.options.omit?.includes(i)).map((image) => {
+      const reasons = this.options.deny?.[image] ?? [];
+      const allowed = reasons.length === 0;
+      return {
+        image,
+        allowed,
+        reasons,
+        warnings: this.options.warnings?.[image] ?? [],
+        summary: allowed ? 'allowed: notation ok' : `denied: ${reasons.length} reason(s)`,
+      };
+    });
+  }
+}
