@@ -20,8 +20,10 @@ export function detectSbomFormat(mediaType: string | undefined, value: unknown):
   if (sniffed && declared && sniffed !== declared) {
     throw new SbomError('FORMAT_MISMATCH', `the layer media type is ${base} but the document is ${sniffed === 'spdx' ? 'SPDX' : 'CycloneDX'}`);
   }
+  if (!sniffed && '@context' in doc) {
+    throw new SbomError('UNSUPPORTED_FORMAT', 'the document is neither SPDX 2 JSON nor CycloneDX JSON (SPDX 3 JSON-LD is not supported)');
+  }
   const format = sniffed ?? declared;
   if (format) return format;
-  const hint = '@context' in doc ? ' (SPDX 3 JSON-LD is not supported)' : '';
-  throw new SbomError('UNSUPPORTED_FORMAT', `the document is neither SPDX 2 JSON nor CycloneDX JSON${hint}`);
+  throw new SbomError('UNSUPPORTED_FORMAT', 'the document is neither SPDX 2 JSON nor CycloneDX JSON');
 }

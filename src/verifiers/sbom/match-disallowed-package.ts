@@ -17,7 +17,7 @@ export interface DisallowedPackageRule {
  * the same type, namespace and name (case-insensitively: over-matching a deny rule is the
  * safe side), and the same version when the rule's PURL has one; a name rule matches the
  * package name case-insensitively. The range, when given, is checked against the matched
- * PURL's version (else the package version) with `versionInRange`.
+ * PURL's version (else the package version) with `versionInRange`, in the PURL's ecosystem.
  */
 export function matchDisallowedPackage(pkg: SbomPackage, rule: DisallowedPackageRule): boolean {
   if (rule.purl) {
@@ -27,11 +27,12 @@ export function matchDisallowedPackage(pkg: SbomPackage, rule: DisallowedPackage
       if (!have || have.type !== want.type || !same(have.namespace, want.namespace) || !same(have.name, want.name)) return false;
       const version = have.version ?? pkg.version;
       if (want.version !== undefined && version !== want.version) return false;
-      return rule.version === undefined || versionInRange(version, rule.version);
+      return rule.version === undefined || versionInRange(version, rule.version, have.type);
     });
   }
   if (!same(pkg.name, rule.name)) return false;
-  return rule.version === undefined || versionInRange(pkg.version, rule.version);
+  const ecosystem = pkg.purls[0] !== undefined ? parsePurl(pkg.purls[0])?.type : undefined;
+  return rule.version === undefined || versionInRange(pkg.version, rule.version, ecosystem);
 }
 
 function same(a: string, b: string): boolean {

@@ -71,7 +71,7 @@ export function parseCycloneDxDocument(value: unknown): SbomDocument {
     if (!c.success) throw new SbomError('INVALID_DOCUMENT', `invalid CycloneDX document: ${zodIssueMessage(c.error, path)}`);
     packages.push({
       name: c.data.name,
-      version: c.data.version ?? undefined,
+      version: c.data.version || undefined,
       purls: c.data.purl ? [c.data.purl] : [],
       licenses: (c.data.licenses ?? []).flatMap((l): LicenseClaim[] => {
         if (typeof l.expression === 'string') return [{ kind: 'expression', text: l.expression }];

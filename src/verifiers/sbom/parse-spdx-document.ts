@@ -44,7 +44,7 @@ export function parseSpdxDocument(value: unknown): SbomDocument {
     creators: doc.creationInfo.creators,
     packages: (doc.packages ?? []).map((p): SbomPackage => ({
       name: p.name,
-      version: p.versionInfo ?? undefined,
+      version: p.versionInfo || undefined, // bom writes "" for "no version"
       purls: (p.externalRefs ?? []).filter((r) => r.referenceType === 'purl').map((r) => r.referenceLocator),
       licenses: licensesOf(p.licenseConcluded, p.licenseDeclared),
     })),

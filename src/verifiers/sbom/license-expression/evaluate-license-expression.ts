@@ -46,8 +46,8 @@ export function evaluateLicenseExpression(expression: string, disallowed: Readon
     const allowed = evaluate(items, disallowed, found);
     if (allowed !== undefined) return { allowed, disallowed: allowed ? [] : [...found], parsed: true };
   }
-  // Not an expression: any disallowed word makes the package disallowed.
-  for (const word of expression.slice(0, MAX_EXPRESSION_CHARS * 4).split(/[\s()]+/)) {
+  // Not an expression: any disallowed word makes the package disallowed (one linear pass).
+  for (const word of expression.split(/[\s()]+/)) {
     if (word && isDisallowed(licenseNames(word), disallowed)) found.add(word);
   }
   return { allowed: found.size === 0, disallowed: [...found], parsed: false };
