@@ -12,6 +12,11 @@ import { failed, passed, type CheckFinding } from './check-result.js';
 export function checkIntegrity(env: SignedEnvelope): CheckFinding {
   const leaf = env.certificateChain[0];
   if (!leaf) return failed('MALFORMED_ENVELOPE', 'the envelope has no signing certificate');
+  if (env.verificationPlugin !== undefined) {
+    // A signature that names a verification plugin must be verified by it (signature spec,
+    // "verificationPlugin"); Portcullis runs no plugins, so it cannot vouch for such a signature.
+    return failed('VERIFICATION_PLUGIN_REQUIRED', `the signature requires verification plugin ${JSON.stringify(env.verificationPlugin)}, which Portcullis does not run`);
+  }
   const keyAlg = algorithmForKey(leaf);
   if (keyAlg !== env.algorithm) {
     return failed('SIGNATURE_INVALID', /^(PS|ES)\d+$/.test(keyAlg) ? `envelope algorithm ${env.algorithm} does not match the signing key, which requires ${keyAlg}` : `signing key: ${keyAlg}`);

@@ -1,9 +1,17 @@
+/**
+ * Issuance without OpenSSL's X509_check_issued, which also demands keyCertSign on the issuer
+ * and so rejects self-signed signing certificates (allowed by the Notary spec). Names are
+ * compared as DER (RFC 5280 §7.1 allows binary comparison for certificates from one issuer).
+ */
 import type { X509Certificate } from 'node:crypto';
+import { decodeDer } from '../../../shared/asn1/decode-der.js';
 
 /** `child` names `parent` as issuer and carries a signature `parent`'s key verifies. */
 export function isIssuedBy(child: X509Certificate, parent: X509Certificate): boolean {
   try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
+    const c = names(child);
+    const p = names(parent);
+    return Buffer.from(c.issuer).equals(Buffer.from(p.subject)) && child.verify(parent.publicKey);
   } catch {
     return false;
   }
@@ -11,4 +19,14 @@ export function isIssuedBy(child: X509Certificate, parent: X509Certificate): boo
 
 export function isSelfSigned(cert: X509Certificate): boolean {
   return isIssuedBy(cert, cert);
+}
+
+function names(cert: X509Certificate): { issuer: Uint8Array; subject: Uint8Array } {
+  const tbs = decodeDer(cert.raw).children[0]?.children ?? [];
+  // tbsCertificate: [0] version?, serialNumber, signature, issuer, validity, subject, …
+  const off = tbs[0]?.cls === 2 ? 1 : 0;
+  const issuer = tbs[off + 2];
+  const subject = tbs[off + 4];
+  if (!issuer || !subject) throw new Error('malformed tbsCertificate');
+  return { issuer: issuer.raw, subject: subject.raw };
 }
