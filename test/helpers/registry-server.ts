@@ -5,7 +5,7 @@
  *  - `crane`: go-containerregistry's `crane registry serve` (OCI 1.1 referrers API, no auth).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,8 @@ export async function startRegistry(kind: RegistryKind, options: { auth?: Regist
   const host = `127.0.0.1:${port}`;
   let child: ChildProcess;
   if (kind === 'crane') {
+    // crane's --disk store expects its directory to exist.
+    mkdirSync(join(dir, 'blobs'), { recursive: true });
     child = spawn(toolPath('crane'), ['registry', 'serve', '--address', host, '--disk', join(dir, 'blobs')], { stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
     const lines = [
