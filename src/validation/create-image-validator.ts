@@ -110,7 +110,6 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
     const client = deps.client.withCredentialScope({
       namespace: ctx.request.namespace, serviceAccountName: ctx.pod.serviceAccountName, imagePullSecrets: ctx.pod.imagePullSecrets,
     });
-    const what = image;
     const subjectOf = (d: Descriptor, platform?: Target['platform']): Subject => ({
       reference: formatReference({ ...ref, digest: d.digest }), registry: ref.registry, repository: ref.repository, tag: ref.tag,
       digest: d.digest, mediaType: d.mediaType, size: d.size, ...(platform ? { platform } : {}),
@@ -120,12 +119,12 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
       digest: s.digest, mediaType: s.mediaType, ...(s.platform ? { platform: s.platform } : {}),
     });
 
-    const resolved = await runStage('resolve', ctx.signal, what, (s) => client.resolve(ref, s));
+    const resolved = await runStage('resolve', ctx.signal, '', (s) => client.resolve(ref, s));
     let targets: Target[];
     if (!resolved.ok) {
       targets = [{ descriptor: { mediaType: '', digest: ref.digest ?? '', size: 0 }, errors: [resolved.error] }];
     } else {
-      targets = await selectTargets(client, ref, resolved.value, config.platforms, ctx.signal, what);
+      targets = await selectTargets(client, ref, resolved.value, config.platforms, ctx.signal, '');
     }
 
     const reports = await Promise.all(targets.map(async (t): Promise<TargetReport> => {

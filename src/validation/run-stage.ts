@@ -20,7 +20,7 @@ function describe(e: unknown): string {
 }
 
 export async function runStage<T>(stage: Stage, signal: AbortSignal, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<StageOutcome<T>> {
-  const late = (): StageOutcome<T> => ({ ok: false, error: { stage, message: `${what}: deadline exceeded before ${stage} could finish` } });
+  const late = (): StageOutcome<T> => ({ ok: false, error: { stage, message: `${what ? `${what}: ` : ''}deadline exceeded before ${stage} could finish` } });
   if (signal.aborted) return late();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<StageOutcome<T>>((resolve) => {
@@ -31,7 +31,7 @@ export async function runStage<T>(stage: Stage, signal: AbortSignal, what: strin
     return await Promise.race([
       fn(signal).then(
         (value): StageOutcome<T> => ({ ok: true, value }),
-        (e: unknown): StageOutcome<T> => (signal.aborted ? late() : { ok: false, error: { stage, message: `${what}: ${describe(e)}` }, cause: e }),
+        (e: unknown): StageOutcome<T> => (signal.aborted ? late() : { ok: false, error: { stage, message: `${what ? `${what}: ` : ''}${describe(e)}` }, cause: e }),
       ),
       aborted,
     ]);

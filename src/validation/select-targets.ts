@@ -61,7 +61,7 @@ export async function selectTargets(
   if (selection === 'both') return [{ descriptor: root, errors: [] }, ...targets];
   if (targets.length === 0) {
     // Nothing to verify is never a pass: the policy sees why.
-    return [{ descriptor: root, errors: [{ stage: 'platforms', message: `${what}: the image index has none of the platforms ${selection.join(', ')}` }] }];
+    return [{ descriptor: root, errors: [{ stage: 'platforms', message: `${what ? `${what}: ` : ''}the image index has none of the platforms ${selection.join(', ')}` }] }];
   }
   return targets;
 }

@@ -1,0 +1,284 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AdmissionContext } from '../../../src/admission/ports.js';
+import { createMemoryCache } from '../../../src/cache/memory-cache.js';
+import { createImageValidator, type ImageValidatorDeps } from '../../../src/validation/create-image-validator.js';
+import { createFakePolicyEngine } from '../../helpers/fake-policy-engine.js';
+import { createFakeReferrerRegistry } from '../../helpers/fake-referrer-registry.js';
+import { createFakeVerifier } from '../../helpers/fake-verifier.js';
+
+const NOTARY = 'application/vnd.cncf.notary.signature';
+const SPDX = 'application/spdx+json';
+
+function ctx(timeoutMs = 5_000): AdmissionContext {
+  return {
+    signal: AbortSignal.timeout(timeoutMs),
+    deadline: Date.now() + timeoutMs,
+    request: {
+      uid: 'uid-1', operation: 'CREATE', namespace: 'team-a', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, name: 'web',
+      userInfo: { username: 'alice', groups: ['devs'] }, dryRun: false,
+    },
+    pod: { serviceAccountName: 'builder', imagePullSecrets: ['regcred'] },
+  };
+}
+
+function setup(overrides: Partial<ImageValidatorDeps['config']> = {}) {
+  const registry = createFakeReferrerRegistry();
+  const notation = createFakeVerifier({ name: 'release', type: 'notation', artifactTypes: [NOTARY] });
+  const policy = createFakePolicyEngine();
+  const deps = { client: registry, verifiers: [notation], policy, config: { platforms: 'index' as const, excludeImages: [], ...overrides } };
+  return { registry, notation, policy, deps, validator: createImageValidator(deps) };
+}
+
+describe('createImageValidator', () => {
+  it('allows a signed image and denies an unsigned one, naming it', async () => {
+    const { registry, validator } = setup();
+    const signed = registry.addImage('app', '1');
+    registry.addImage('other', '2');
+    registry.attach(signed, NOTARY, ['good']);
+    const verdicts = await validator.validate(['registry.test/app:1', 'registry.test/other:2'], ctx());
+    expect(verdicts).toEqual([
+      { image: 'registry.test/app:1', allowed: true, reasons: [], warnings: [], summary: 'allowed: release ok' },
+      { image: 'registry.test/other:2', allowed: false, reasons: ['no valid signature'], warnings: [], summary: 'denied: no verified referrers' },
+    ]);
+  });
+
+  it('gives the policy the SPEC input: subject, request (without dryRun), results and errors', async () => {
+    const { registry, policy, validator } = setup();
+    const img = registry.addImage('app', '1');
+    const sig = registry.attach(img, NOTARY, ['good'], { annotations: { 'io.cncf.notary.x509chain.thumbprint#S256': '["ab"]' } });
+    await validator.validate(['registry.test/app:1'], ctx());
+    expect(policy.inputs).toEqual([{
+      subject: {
+        reference: `registry.test/app:1@${img.digest}`, registry: 'registry.test', repository: 'app', tag: '1',
+        digest: img.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      },
+      request: {
+        uid: 'uid-1', operation: 'CREATE', namespace: 'team-a', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, name: 'web',
+        userInfo: { username: 'alice', groups: ['devs'] },
+      },
+      results: [{
+        verifier: 'release', type: 'notation', artifactType: NOTARY,
+        referrer: { digest: sig.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', annotations: { 'io.cncf.notary.x509chain.thumbprint#S256': '["ab"]' } },
+        valid: true, message: 'signed by release', details: { text: 'good' }, nested: [],
+      }],
+      errors: [],
+    }]);
+  });
+
+  it('uses the pod credential scope for registry calls', async () => {
+    const { registry, validator } = setup();
+    registry.addImage('app', '1');
+    await validator.validate(['registry.test/app:1'], ctx());
+    expect(registry.scopes).toEqual([{ namespace: 'team-a', serviceAccountName: 'builder', imagePullSecrets: ['regcred'] }]);
+  });
+
+  it('validates each unique image once', async () => {
+    const { registry, validator, policy } = setup();
+    registry.addImage('app', '1');
+    const verdicts = await validator.validate(['registry.test/app:1', 'registry.test/app:1'], ctx());
+    expect(verdicts).toHaveLength(1);
+    expect(policy.inputs).toHaveLength(1);
+  });
+
+  it('only runs verifiers on referrers of their artifact types, and only where they apply', async () => {
+    const { registry, deps } = setup();
+    const img = registry.addImage('app', '1');
+    registry.attach(img, 'application/vnd.example.other', ['good']);
+    registry.attach(img, NOTARY, ['good'], { listArtifactType: false }); // type read from the referrer manifest
+    const scoped = createFakeVerifier({ name: 'scoped', type: 'cosign', artifactTypes: [NOTARY], appliesTo: (s) => s.repository === 'elsewhere' });
+    const validator = createImageValidator({ ...deps, verifiers: [...deps.verifiers, scoped] });
+    const [v] = await validator.validate(['registry.test/app:1'], ctx());
+    expect(v!.allowed).toBe(true);
+    expect((deps.verifiers[0] as ReturnType<typeof createFakeVerifier>).calls).toHaveLength(1);
+    expect(scoped.calls).toHaveLength(0);
+  });
+
+  describe('validation.platforms', () => {
+    const platforms = [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }];
+
+    it('index: verifies the index itself', async () => {
+      const { registry, validator, policy } = setup();
+      const { index } = registry.addIndex('multi', '1', platforms);
+      registry.attach(index, NOTARY, ['good']);
+      const [v] = await validator.validate(['registry.test/multi:1'], ctx());
+      expect(v!.allowed).toBe(true);
+      expect(policy.inputs.map((i) => i.subject.digest)).toEqual([index.digest]);
+    });
+
+    it('a platform list: verifies those platform manifests, each its own policy input', async () => {
+      const { registry, validator, policy } = setup({ platforms: ['linux/arm64'] });
+      const { index, manifests } = registry.addIndex('multi', '1', platforms);
+      registry.attach(index, NOTARY, ['good']);
+      const [v] = await validator.validate(['registry.test/multi:1'], ctx());
+      expect(policy.inputs.map((i) => [i.subject.digest, i.subject.platform])).toEqual([[manifests[1]!.digest, platforms[1]]]);
+      expect(v!.allowed).toBe(false);
+      expect(v!.reasons).toEqual(['linux/arm64/v8: no valid signature']);
+    });
+
+    it('both: the index and every platform (attestation manifests left out); all must pass', async () => {
+      const { registry, validator, policy } = setup({ platforms: 'both' });
+      const { index, manifests } = registry.addIndex('multi', '1', platforms);
+      registry.attach(index, NOTARY, ['good']);
+      registry.attach(manifests[0]!, NOTARY, ['good']);
+      registry.attach(manifests[1]!, NOTARY, ['forged']);
+      const [v] = await validator.validate(['registry.test/multi:1'], ctx());
+      expect(policy.inputs.map((i) => i.subject.digest)).toEqual([index.digest, manifests[0]!.digest, manifests[1]!.digest]);
+      expect(v).toMatchObject({ allowed: false, reasons: ['linux/arm64/v8: no valid signature'] });
+      expect(v!.summary).toBe('denied: release ok; linux/amd64: release ok; linux/arm64/v8: release invalid');
+    });
+
+    it('a platform list none of which is in the index: an error entry naming the stage', async () => {
+      const { registry, validator, policy } = setup({ platforms: ['windows/amd64'] });
+      const { index } = registry.addIndex('multi', '1', platforms);
+      registry.attach(index, NOTARY, ['good']);
+      const [v] = await validator.validate(['registry.test/multi:1'], ctx());
+      expect(v!.allowed).toBe(false);
+      expect(policy.inputs[0]!.errors).toEqual([{ stage: 'platforms', message: 'the image index has none of the platforms windows/amd64' }]);
+    });
+  });
+
+  describe('nested referrers', () => {
+    it('verifies the signatures on an SBOM and hands them to the SBOM verifier', async () => {
+      const { registry, deps } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good']);
+      const sbom = registry.attach(img, SPDX, ['{"spdxVersion":"SPDX-2.3"}']);
+      const sbomSig = registry.attach(sbom, NOTARY, ['good']);
+      const sbomVerifier = createFakeVerifier({
+        name: 'sbom', type: 'sbom', artifactTypes: [SPDX], nestedRequirement: { verifiers: ['release'] },
+        decide: (_t, c) => (c.nested.some((n) => n.valid) ? { valid: true, message: 'sbom ok, signed' } : { valid: false, message: 'sbom is not signed' }),
+      });
+      const validator = createImageValidator({ ...deps, verifiers: [...deps.verifiers, sbomVerifier] });
+      const [v] = await validator.validate(['registry.test/app:1'], ctx());
+      expect(v!.allowed).toBe(true);
+      expect(sbomVerifier.calls).toHaveLength(1);
+      const nested = sbomVerifier.calls[0]!.ctx.nested;
+      expect(nested.map((n) => [n.verifier, n.referrer.digest, n.valid])).toEqual([['release', sbomSig.digest, true]]);
+      const signer = deps.verifiers[0] as ReturnType<typeof createFakeVerifier>;
+      expect(signer.calls.map((c) => c.subject.digest)).toEqual(expect.arrayContaining([img.digest, sbom.digest]));
+      expect(signer.calls.find((c) => c.subject.digest === sbom.digest)!.subject.reference).toBe(`registry.test/app@${sbom.digest}`);
+    });
+  });
+
+  describe('validation.excludeImages', () => {
+    it('allows an excluded image with a note, without touching the registry', async () => {
+      const { registry, validator } = setup({ excludeImages: ['registry.test/tools/*'] });
+      const [v] = await validator.validate(['registry.test/tools/debug:1'], ctx());
+      expect(v).toEqual({ image: 'registry.test/tools/debug:1', allowed: true, reasons: [], warnings: [], summary: 'excluded by validation.excludeImages' });
+      expect(registry.calls.resolve).toBe(0);
+    });
+    it('matches the normalised name too (Docker Hub)', async () => {
+      const { validator } = setup({ excludeImages: ['docker.io/library/busybox*'] });
+      const [v] = await validator.validate(['busybox:1.36'], ctx());
+      expect(v!.summary).toBe('excluded by validation.excludeImages');
+    });
+  });
+
+  describe('when a stage cannot finish before the deadline', () => {
+    it('returns at the deadline with an error entry naming the stage', async () => {
+      const { registry, validator, policy } = setup();
+      registry.addImage('app', '1');
+      registry.misbehave('listReferrers', 'hang');
+      const [v] = await validator.validate(['registry.test/app:1'], ctx(200));
+      expect(v!.allowed).toBe(false);
+      expect(policy.inputs[0]!.errors).toEqual([{ stage: 'referrers', message: expect.stringContaining('deadline exceeded before referrers could finish') }]);
+    });
+
+    it('a verifier that never returns becomes an error result, not a hang', async () => {
+      const { registry, deps, policy } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good']);
+      const stuck = createFakeVerifier({ name: 'stuck', type: 'notation', artifactTypes: [NOTARY], decide: () => 'hang' });
+      const validator = createImageValidator({ ...deps, verifiers: [stuck] });
+      const [v] = await validator.validate(['registry.test/app:1'], ctx(200));
+      expect(v!.allowed).toBe(false);
+      expect(policy.inputs[0]!.results[0]!.error).toEqual({ code: 'DEADLINE_EXCEEDED', message: 'deadline exceeded before verification could finish' });
+    });
+
+    it('reports a failed resolution as the resolve stage', async () => {
+      const { validator, policy } = setup();
+      const [v] = await validator.validate(['registry.test/missing:1'], ctx());
+      expect(v!.allowed).toBe(false);
+      expect(policy.inputs[0]!.errors).toEqual([{ stage: 'resolve', message: 'registry.test/missing:1: manifest unknown' }]);
+      expect(policy.inputs[0]!.subject.digest).toBe('');
+    });
+  });
+
+  it('turns a verifier exception into an error result carrying its code', async () => {
+    const { registry, deps, policy } = setup();
+    const img = registry.addImage('app', '1');
+    registry.attach(img, NOTARY, ['good']);
+    const broken = createFakeVerifier({ name: 'broken', type: 'notation', artifactTypes: [NOTARY], decide: () => 'throw' });
+    await createImageValidator({ ...deps, verifiers: [broken] }).validate(['registry.test/app:1'], ctx());
+    expect(policy.inputs[0]!.results[0]).toMatchObject({ verifier: 'broken', valid: false, error: { code: 'MALFORMED_ENVELOPE', message: 'envelope is not JSON' } });
+  });
+
+  it('refuses artifacts over the size cap without fetching them', async () => {
+    const { registry, deps, policy } = setup();
+    const img = registry.addImage('app', '1');
+    registry.attach(img, NOTARY, ['x'.repeat(2048)]);
+    await createImageValidator({ ...deps, config: { ...deps.config, maxArtifactBytes: 1024 } }).validate(['registry.test/app:1'], ctx());
+    expect(registry.calls.fetchBlob).toBe(0);
+    expect(policy.inputs[0]!.errors).toEqual([{ stage: 'fetch', message: expect.stringContaining('over the 1024-byte limit') }]);
+  });
+
+  describe('the result cache', () => {
+    it('reuses a result for the same subject, referrer and verifier configuration', async () => {
+      const { registry, deps, notation } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good']);
+      const validator = createImageValidator({ ...deps, cache: createMemoryCache() });
+      await validator.validate(['registry.test/app:1'], ctx());
+      const fetched = registry.calls.fetchBlob;
+      const [again] = await validator.validate(['registry.test/app:1'], ctx());
+      expect(again!.allowed).toBe(true);
+      expect(notation.calls).toHaveLength(1);
+      expect(registry.calls.fetchBlob).toBe(fetched);
+    });
+
+    it('misses when the verifier configuration or trust material changes', async () => {
+      const { registry, deps, notation } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good']);
+      const validator = createImageValidator({ ...deps, cache: createMemoryCache() });
+      await validator.validate(['registry.test/app:1'], ctx());
+      notation.setConfigHash('config-2');
+      await validator.validate(['registry.test/app:1'], ctx());
+      expect(notation.calls).toHaveLength(2);
+    });
+
+    it('does not cache errors', async () => {
+      const { registry, deps } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good']);
+      const broken = createFakeVerifier({ name: 'broken', type: 'notation', artifactTypes: [NOTARY], decide: () => 'throw' });
+      const validator = createImageValidator({ ...deps, verifiers: [broken], cache: createMemoryCache() });
+      await validator.validate(['registry.test/app:1'], ctx());
+      await validator.validate(['registry.test/app:1'], ctx());
+      expect(broken.calls).toHaveLength(2);
+    });
+  });
+
+  describe('when the policy fails', () => {
+    const failing = () => createFakePolicyEngine(() => { throw Object.assign(new Error('decision.allowed is not a boolean'), { code: 'INVALID_DECISION' }); });
+    it('denies with the policy error under failurePolicy deny', async () => {
+      const { registry, deps } = setup();
+      registry.addImage('app', '1');
+      const [v] = await createImageValidator({ ...deps, policy: failing() }).validate(['registry.test/app:1'], ctx());
+      expect(v).toMatchObject({ allowed: false, reasons: ['policy error: decision.allowed is not a boolean'] });
+    });
+    it('allows with a warning under failurePolicy allow', async () => {
+      const { registry, deps } = setup({ failurePolicy: 'allow' });
+      registry.addImage('app', '1');
+      const [v] = await createImageValidator({ ...deps, policy: failing() }).validate(['registry.test/app:1'], ctx());
+      expect(v).toMatchObject({ allowed: true, reasons: [], warnings: ['policy error: decision.allowed is not a boolean (allowed by failurePolicy)'] });
+    });
+  });
+
+  it('denies an invalid reference with the parser message', async () => {
+    const { validator } = setup();
+    const [v] = await validator.validate(['UPPER/Case::bad'], ctx());
+    expect(v!.allowed).toBe(false);
+    expect(v!.reasons[0]).toMatch(/^invalid image reference: /);
+  });
+});
