@@ -147,7 +147,6 @@ export function createAuthTransport(inner: HttpTransport, options: AuthTransport
       const parsed = parseWwwAuthenticate(res.headers['www-authenticate']);
       const challenge = parsed.find((c) => c.scheme === 'bearer') ?? parsed.find((c) => c.scheme === 'basic');
       if (!challenge) throw new OciError('UNAUTHORIZED', `${req.registry}/${req.repository}: 401 without a usable WWW-Authenticate challenge`);
-      challenges.set(host, challenge);
       const a = await authorization(req, challenge, await loadCred(), sentAuth);
       if (!a) throw new OciError('UNAUTHORIZED', `${req.registry}/${req.repository}: authentication required and no credentials are configured`);
       res = await inner.do({ ...req, headers: { ...req.headers, authorization: a } });
@@ -155,6 +154,8 @@ export function createAuthTransport(inner: HttpTransport, options: AuthTransport
         options.logger?.debug({ registry: req.registry, repository: req.repository }, 'registry refused our credentials');
         throw new OciError('UNAUTHORIZED', `${req.registry}/${req.repository}: credentials refused (401)`);
       }
+      // Remembered only once it worked, so later requests authenticate up front.
+      challenges.set(host, challenge);
       return res;
     },
   };

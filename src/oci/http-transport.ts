@@ -88,7 +88,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       const cap = ok ? req.maxBytes : ERROR_BODY_MAX;
       const declared = h['content-length'] !== undefined ? Number(h['content-length']) : undefined;
       if (ok && req.method !== 'HEAD' && declared !== undefined && declared > cap) {
-        res.body.destroy();
+        discard(res.body);
         throw new OciError('SIZE_EXCEEDED', `${req.operation} ${url.pathname}: body of ${declared} bytes is over the ${cap} byte limit`);
       }
       const body = req.method === 'HEAD' ? (await res.body.dump(), new Uint8Array()) : await readCapped(res.body, cap, ok, `${req.operation} ${url.pathname}`);
@@ -186,13 +186,19 @@ function normaliseHeaders(raw: Record<string, string | string[] | undefined>): R
   return out;
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, cap: number, enforce: boolean, what: string): Promise<Uint8Array> {
+/** Drops a body we will not read (closing its connection); its abort error is expected, not a crash. */
+function discard(body: { destroy(): unknown; on?(event: 'error', fn: () => void): unknown }): void {
+  body.on?.('error', () => undefined);
+  body.destroy();
+}
+
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown; on?(event: 'error', fn: () => void): unknown }, cap: number, enforce: boolean, what: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of body) {
     total += chunk.length;
     if (total > cap) {
-      body.destroy();
+      discard(body);
       if (enforce) throw new OciError('SIZE_EXCEEDED', `${what}: body is over the ${cap} byte limit`);
       break;
     }

@@ -35,7 +35,10 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
     const f = fault?.(r, requests.length);
     if (f && 'respond' in f) {
       const body = f.respond.body ?? '';
-      res.writeHead(f.respond.status, { 'content-length': String(Buffer.byteLength(body)), ...f.respond.headers });
+      // `content-length: ''` in the fault means "send chunked, without a length".
+      const headers: Record<string, string> = { 'content-length': String(Buffer.byteLength(body)), ...f.respond.headers };
+      if (headers['content-length'] === '') delete headers['content-length'];
+      res.writeHead(f.respond.status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }

@@ -1,0 +1,130 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { createRegistryClient, type PortcullisRegistryClient } from '../../../src/oci/registry-client.js';
+import { createCachingRegistryClient } from '../../../src/cache/caching-registry-client.js';
+import { createMemoryCache } from '../../../src/cache/memory-cache.js';
+import { parseReference } from '../../../src/oci/reference.js';
+import { deadlineSignal } from '../../../src/oci/deadline.js';
+import { OCI_MANIFEST } from '../../../src/oci/media-types.js';
+import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
+import { pushImage, type PushedDescriptor } from '../../helpers/push-image.js';
+import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
+
+const isManifest = (path: string) => path.includes('/manifests/');
+
+describe('the registry client under faults (through a proxy in front of a real registry)', () => {
+  let reg: RunningRegistry;
+  let proxy: FaultProxy;
+  let image: PushedDescriptor;
+  let client: PortcullisRegistryClient;
+  const ref = () => parseReference(`${proxy.host}/app/web:1.0`);
+
+  beforeAll(async () => {
+    reg = await startRegistry('crane');
+    image = await pushImage(`${reg.host}/app/web:1.0`, { content: 'web' });
+    proxy = await startFaultProxy(reg.host);
+    client = createRegistryClient({ insecure: [proxy.host], retry: { baseDelayMs: 20, maxDelayMs: 100 } });
+  }, 60_000);
+  afterEach(() => { proxy.reset(); });
+  afterAll(async () => { await client?.close(); await proxy?.stop(); await reg?.stop(); });
+
+  it('passes requests through unchanged when there is no fault', async () => {
+    expect((await client.resolve(ref(), deadlineSignal(10_000))).digest).toBe(image.digest);
+  });
+
+  describe('when the body is corrupted', () => {
+    it('fails a manifest fetch with DIGEST_MISMATCH', async () => {
+      proxy.setFault((r) => (r.method === 'GET' && isManifest(r.path) ? { corrupt: true } : undefined));
+      await expect(client.fetchManifest(ref(), { mediaType: OCI_MANIFEST, digest: image.digest, size: image.size }, deadlineSignal(10_000)))
+        .rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    });
+
+    it('fails a manifest GET by tag with DIGEST_MISMATCH against Docker-Content-Digest', async () => {
+      proxy.setFault((r) => (r.method === 'GET' && isManifest(r.path) ? { corrupt: true } : undefined));
+      await expect(client.getManifest(ref(), deadlineSignal(10_000))).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    });
+
+    it('fails a blob fetch with DIGEST_MISMATCH', async () => {
+      const m = await client.getManifest(ref(), deadlineSignal(10_000));
+      const layer = m.parsed.kind === 'manifest' ? m.parsed.manifest.layers[0]! : undefined;
+      proxy.setFault((r) => (r.path.includes('/blobs/') ? { corrupt: true } : undefined));
+      await expect(client.fetchBlob(ref(), layer!, deadlineSignal(10_000))).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    });
+  });
+
+  describe('when the registry answers 429 with Retry-After', () => {
+    it('waits, retries and succeeds within the deadline', async () => {
+      proxy.setFault((_r, n) => (n === 1 ? { respond: { status: 429, headers: { 'retry-after': '1' } } } : undefined));
+      expect((await client.resolve(ref(), deadlineSignal(10_000))).digest).toBe(image.digest);
+      expect(proxy.count()).toBe(2);
+    }, 15_000);
+
+    it('fails at once with TOO_MANY_REQUESTS when Retry-After would pass the deadline', async () => {
+      proxy.setFault(() => ({ respond: { status: 429, headers: { 'retry-after': '30' } } }));
+      await expect(client.resolve(ref(), deadlineSignal(2_000))).rejects.toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+      expect(proxy.count()).toBe(1);
+    });
+  });
+
+  describe('when the registry keeps failing with 500', () => {
+    it('gives up after its retries with REGISTRY_ERROR, before the deadline', async () => {
+      proxy.setFault(() => ({ respond: { status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}' } }));
+      const signal = deadlineSignal(10_000);
+      await expect(client.getManifest(ref(), signal)).rejects.toMatchObject({ code: 'REGISTRY_ERROR', message: expect.stringContaining('disk on fire') as string });
+      expect(signal.aborted).toBe(false);
+      expect(proxy.count()).toBe(4);
+    });
+  });
+
+  describe('when the registry is slow', () => {
+    it('respects the deadline with DEADLINE_EXCEEDED', async () => {
+      proxy.setFault(() => ({ delayMs: 10_000 }));
+      await expect(client.resolve(ref(), deadlineSignal(300))).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    }, 15_000);
+  });
+
+  describe('when the manifest is hostile', () => {
+    it('refuses an oversized manifest with SIZE_EXCEEDED', async () => {
+      const small = createRegistryClient({ insecure: [proxy.host], maxManifestBytes: 64 });
+      try {
+        await expect(small.getManifest(ref(), deadlineSignal(10_000))).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' });
+        await expect(small.resolve(ref(), deadlineSignal(10_000))).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' });
+      } finally { await small.close(); }
+    });
+
+    it('refuses a body over the cap even without Content-Length', async () => {
+      const big = Buffer.alloc(8 * 1024 * 1024, 0x7b);
+      proxy.setFault(() => ({ respond: { status: 200, headers: { 'content-type': OCI_MANIFEST, 'content-length': '' }, body: big } }));
+      await expect(client.getManifest(ref(), deadlineSignal(10_000))).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' });
+    });
+
+    it('refuses a manifest that is not JSON with INVALID_MANIFEST', async () => {
+      const body = 'this is not json';
+      const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      proxy.setFault(() => ({ respond: { status: 200, headers: { 'content-type': OCI_MANIFEST, 'docker-content-digest': digest }, body } }));
+      await expect(client.getManifest(ref(), deadlineSignal(10_000))).rejects.toMatchObject({ code: 'INVALID_MANIFEST' });
+    });
+
+    it('refuses an unknown manifest media type', async () => {
+      proxy.setFault(() => ({ respond: { status: 200, headers: { 'content-type': 'text/html', 'docker-content-digest': image.digest }, body: '<html>' } }));
+      await expect(client.resolve(ref(), deadlineSignal(10_000))).rejects.toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
+  });
+
+  describe('when the token realm points elsewhere', () => {
+    it('refuses to follow it with REALM_REFUSED', async () => {
+      proxy.setFault(() => ({ respond: { status: 401, headers: { 'www-authenticate': 'Bearer realm="http://127.0.0.1:9/steal",service="x"' } } }));
+      await expect(client.resolve(ref(), deadlineSignal(10_000))).rejects.toMatchObject({ code: 'REALM_REFUSED' });
+      expect(proxy.count()).toBe(1);
+    });
+  });
+
+  describe('single-flight', () => {
+    it('serves 50 concurrent identical resolves with exactly 1 registry request', async () => {
+      const cached = createCachingRegistryClient(client, createMemoryCache());
+      const results = await Promise.all(Array.from({ length: 50 }, () => cached.resolve(ref(), deadlineSignal(10_000))));
+      expect(new Set(results.map((d) => d.digest))).toEqual(new Set([image.digest]));
+      expect(proxy.count()).toBe(1);
+    });
+  });
+});
