@@ -1,0 +1,138 @@
+/**
+ * A private Sigstore instance for tests: a Fulcio-like CA (openssl-issued ECDSA certificates with
+ * the Fulcio OIDC-issuer extensions), a Rekor-like log key that signs SignedEntryTimestamps, and
+ * the `trusted_root.json` that trusts both. Lets tests build keyless Cosign signatures offline.
+ */
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface LeafOptions {
+  /** e-mail address or URI placed in the SAN. */
+  readonly san: string;
+  /** OIDC issuer, written to both Fulcio extensions (1.3.6.1.4.1.57264.1.1 and .1.8). */
+  readonly issuer: string;
+}
+
+export interface TestLeaf {
+  readonly certPem: string;
+  readonly privateKey: KeyObject;
+}
+
+export interface RekorEntryOptions {
+  readonly payload: Buffer;
+  readonly signature: Buffer;
+  /** PEM of the certificate or public key that made the signature (goes in the entry body). */
+  readonly verifierPem: string;
+  /** Seconds since the epoch; default: now (+2 s, so it is inside a just-issued certificate's validity). */
+  readonly integratedTime?: number;
+  readonly logIndex?: number;
+  /** Sign the SET with this key instead of the trusted log key (a forged SET). */
+  readonly signWith?: KeyObject;
+}
+
+export interface TestSigstoreCa {
+  /** `trusted_root.json` bytes trusting this CA and log (no CT logs, no TSAs). */
+  readonly trustedRootJson: Buffer;
+  readonly caCertPem: string;
+  issueLeaf(options: LeafOptions): TestLeaf;
+  /** The value of Cosign's `dev.sigstore.cosign/bundle` annotation for a hashedrekord entry. */
+  rekorBundleAnnotation(options: RekorEntryOptions): string;
+}
+
+function ecKeyPair(curve: 'prime256v1' | 'secp384r1'): { privateKey: KeyObject; publicKey: KeyObject } {
+  return generateKeyPairSync('ec', { namedCurve: curve });
+}
+
+function der(key: KeyObject): Buffer {
+  return key.export({ type: 'spki', format: 'der' });
+}
+
+export function createTestSigstoreCa(): TestSigstoreCa {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-test-sigstore-'));
+  const ca = ecKeyPair('secp384r1');
+  writeFileSync(join(dir, 'ca.key'), ca.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    [
+      '[req]', 'distinguished_name = dn', 'prompt = no', '[dn]', 'O = portcullis-test', 'CN = test-fulcio',
+      '[v3_ca]', 'basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign', 'subjectKeyIdentifier = hash',
+    ].join('\n'),
+  );
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', join(dir, 'ca.key'), '-config', join(dir, 'ca.cnf'), '-extensions', 'v3_ca', '-days', '3650', '-sha384', '-out', join(dir, 'ca.pem')], { stdio: 'pipe' });
+  const caCertPem = readFileSync(join(dir, 'ca.pem'), 'utf8');
+  const caDer = Buffer.from(caCertPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+
+  const rekor = ecKeyPair('prime256v1');
+  const logId = createHash('sha256').update(der(rekor.publicKey)).digest();
+  const start = '2020-01-01T00:00:00Z';
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [{
+      baseUrl: 'https://rekor.test.invalid',
+      hashAlgorithm: 'SHA2_256',
+      publicKey: { rawBytes: der(rekor.publicKey).toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start } },
+      logId: { keyId: logId.toString('base64') },
+    }],
+    certificateAuthorities: [{
+      subject: { organization: 'portcullis-test', commonName: 'test-fulcio' },
+      uri: 'https://fulcio.test.invalid',
+      certChain: { certificates: [{ rawBytes: caDer.toString('base64') }] },
+      validFor: { start },
+    }],
+    ctlogs: [],
+    timestampAuthorities: [],
+  };
+
+  let serial = 1;
+  const issueLeaf = ({ san, issuer }: LeafOptions): TestLeaf => {
+    const n = serial++;
+    const leaf = ecKeyPair('prime256v1');
+    const keyFile = join(dir, `leaf${n}.key`);
+    writeFileSync(keyFile, leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const sanValue = san.includes('@') && !san.includes('://') ? `email:${san}` : `URI:${san}`;
+    writeFileSync(
+      join(dir, `leaf${n}.cnf`),
+      [
+        '[req]', 'distinguished_name = dn', 'prompt = no', '[dn]', 'O = sigstore.dev',
+        '[leaf]',
+        'basicConstraints = critical, CA:FALSE',
+        'keyUsage = critical, digitalSignature',
+        'extendedKeyUsage = codeSigning',
+        'subjectKeyIdentifier = hash',
+        'authorityKeyIdentifier = keyid',
+        `subjectAltName = critical, ${sanValue}`,
+        // Fulcio v1 issuer extension: the raw string; v2 (.1.8): a DER UTF8String.
+        `1.3.6.1.4.1.57264.1.1 = DER:${Buffer.from(issuer, 'utf8').toString('hex')}`,
+        `1.3.6.1.4.1.57264.1.8 = ASN1:UTF8String:${issuer}`,
+      ].join('\n'),
+    );
+    const csr = join(dir, `leaf${n}.csr`);
+    execFileSync('openssl', ['req', '-new', '-key', keyFile, '-config', join(dir, `leaf${n}.cnf`), '-out', csr], { stdio: 'pipe' });
+    execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-set_serial', String(1000 + n), '-days', '1', '-sha384', '-extfile', join(dir, `leaf${n}.cnf`), '-extensions', 'leaf', '-out', join(dir, `leaf${n}.pem`)], { stdio: 'pipe' });
+    return { certPem: readFileSync(join(dir, `leaf${n}.pem`), 'utf8'), privateKey: leaf.privateKey };
+  };
+
+  const rekorBundleAnnotation = (o: RekorEntryOptions): string => {
+    const body = Buffer.from(
+      JSON.stringify({
+        apiVersion: '0.0.1',
+        kind: 'hashedrekord',
+        spec: {
+          data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(o.payload).digest('hex') } },
+          signature: { content: o.signature.toString('base64'), publicKey: { content: Buffer.from(o.verifierPem).toString('base64') } },
+        },
+      }),
+    ).toString('base64');
+    const integratedTime = o.integratedTime ?? Math.floor(Date.now() / 1000) + 2;
+    const logIndex = o.logIndex ?? 42;
+    // The SET signs the canonical JSON of these four fields (keys in lexical order).
+    const setPayload = JSON.stringify({ body, integratedTime, logID: logId.toString('hex'), logIndex });
+    const set = sign('sha256', Buffer.from(setPayload), o.signWith ?? rekor.privateKey);
+    return JSON.stringify({ SignedEntryTimestamp: set.toString('base64'), Payload: { body, integratedTime, logIndex, logID: logId.toString('hex') } });
+  };
+
+  return { trustedRootJson: Buffer.from(JSON.stringify(trustedRoot)), caCertPem, issueLeaf, rekorBundleAnnotation };
+}
