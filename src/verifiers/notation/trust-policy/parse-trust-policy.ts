@@ -87,6 +87,13 @@ function parseStatement(s: unknown, at: string, fail: (m: string) => never): Tru
     fail(`${label}: trustStores and trustedIdentities must both be set`);
   }
   const trustStores = (stores as unknown[]).map((x) => parseStoreRef(x, label, fail));
+  // A store listed twice is a mistake notation's e2e suite means to refuse ("overlapped trust stores").
+  const seen = new Set<string>();
+  for (const r of trustStores) {
+    const key = `${r.type}:${r.name}`;
+    if (seen.has(key)) fail(`${label}: trust store ${JSON.stringify(key)} is listed more than once`);
+    seen.add(key);
+  }
   const { identities, text } = parseIdentities(ids as unknown[], label, fail);
   return {
     name: name as string,
