@@ -13,19 +13,19 @@ import {
   type TestKey,
   type TestKeyType,
 } from '../../../helpers/cosign-test-fixtures.js';
-import { legacySigArtifact, simpleSigningPayload } from '../../../helpers/legacy-sig-artifact.js';
+import { legacySigArtifact, simpleSigningPayload, type LegacyLayerInput } from '../../../helpers/legacy-sig-artifact.js';
 import { createTestSigstoreCa } from '../../../helpers/test-sigstore-ca.js';
 
 const ca = createTestSigstoreCa();
 const p256 = testKey('ecdsa-p256');
 const dir = tempDirWith({ 'cosign.pub': p256.publicPem, 'trusted_root.json': ca.trustedRootJson });
 
-function signedLayer(key: TestKey, digest = TEST_DIGEST, extra: Record<string, string> = {}) {
+function signedLayer(key: TestKey, digest = TEST_DIGEST, extra: Record<string, string> = {}): LegacyLayerInput {
   const payload = simpleSigningPayload(digest);
   return { payload, annotations: { [ANNOTATION_SIGNATURE]: cosignSign(payload, key.privateKey).toString('base64'), ...extra } };
 }
 
-async function verify(verifier: Verifier, layers: ReturnType<typeof signedLayer>[], digest = TEST_DIGEST) {
+async function verify(verifier: Verifier, layers: LegacyLayerInput[], digest = TEST_DIGEST) {
   return verifier.verify(testSubject(digest), legacySigArtifact(layers), verifyContext());
 }
 
@@ -123,7 +123,7 @@ describe('CosignVerifier with public keys, on legacy .sig signatures', () => {
     let verifier: Verifier;
     const setup = async () => (verifier ??= await buildCosignVerifier({ key: 'cosign.pub', trustedRoot: 'trusted_root.json' }, dir));
 
-    function withRekor(key: TestKey, options: { signWith?: TestKey; logIndex?: number } = {}) {
+    function withRekor(key: TestKey, options: { signWith?: TestKey; logIndex?: number } = {}): LegacyLayerInput {
       const layer = signedLayer(key);
       const sig = Buffer.from(layer.annotations[ANNOTATION_SIGNATURE]!, 'base64');
       const bundle = ca.rekorBundleAnnotation({ payload: layer.payload, signature: sig, verifierPem: key.publicPem, logIndex: options.logIndex ?? 7, ...(options.signWith ? { signWith: options.signWith.privateKey } : {}) });
