@@ -10,7 +10,7 @@ import type { Config } from '../config/load-config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ScopedRegistryClient } from '../oci/types.js';
 import { startPolicyEngine, type RunningPolicyEngine } from '../policy/start-policy-engine.js';
-import { buildVerifiers, verifierFactories } from '../verifiers/index.js';
+import { buildVerifiers, closeVerifiers, verifierFactories } from '../verifiers/index.js';
 import type { Verifier, VerifierConfigEntry, VerifierFactory, VerifierType } from '../verifiers/verifier.js';
 import { createImageValidator, type DetailedImageValidator, type ImageValidatorConfig } from './create-image-validator.js';
 
@@ -36,7 +36,7 @@ export interface ValidationPipeline {
   readonly verifiers: readonly Verifier[];
   /** True once a policy is loaded (readiness). */
   ready(): boolean;
-  /** Stops the policy watcher. */
+  /** Stops the policy watcher and the verifiers' trust-material watchers. */
   close(): Promise<void>;
 }
 
@@ -49,10 +49,16 @@ export async function buildValidationPipeline(config: PipelineConfig, deps: Vali
     { baseDir: config.configDir, logger: deps.logger },
     deps.verifierFactories ?? verifierFactories,
   );
-  const policy = await startPolicyEngine(
-    { bundle: config.policy.bundle, data: config.policy.data as Record<string, unknown> },
-    { baseDir: config.configDir, metrics: deps.metrics, logger: deps.logger, watch: deps.watchPolicy ?? true },
-  );
+  let policy: RunningPolicyEngine;
+  try {
+    policy = await startPolicyEngine(
+      { bundle: config.policy.bundle, data: config.policy.data as Record<string, unknown> },
+      { baseDir: config.configDir, metrics: deps.metrics, logger: deps.logger, watch: deps.watchPolicy ?? true },
+    );
+  } catch (e) {
+    await closeVerifiers(verifiers);
+    throw e;
+  }
   const validator = createImageValidator({
     client: deps.client,
     verifiers,
@@ -73,6 +79,8 @@ export async function buildValidationPipeline(config: PipelineConfig, deps: Vali
     policy,
     verifiers,
     ready: () => policy.engine.current() !== undefined,
-    close: () => policy.close(),
+    async close() {
+      await Promise.all([policy.close(), closeVerifiers(verifiers)]);
+    },
   };
 }

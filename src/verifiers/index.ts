@@ -3,17 +3,14 @@
  * `verifiers[].type` → factory. `buildVerifiers` builds every configured verifier.
  */
 import { ConfigError } from '../shared/coded-error.js';
+import { createNotationVerifier } from './notation/create-notation-verifier.js';
 import { createCosignVerifier } from './cosign/create-cosign-verifier.js';
 import { createSbomVerifier } from './sbom/create-sbom-verifier.js';
 import { createVulnerabilityReportVerifier } from './vulnerability/create-vulnerability-report-verifier.js';
 import type { Verifier, VerifierConfigEntry, VerifierDeps, VerifierFactory, VerifierType } from './verifier.js';
 
-/** Until the Notation verifier lands in this tree: configuring one is a clear config error. */
-const notationUnavailable: VerifierFactory = (_entry, path) =>
-  Promise.reject(new ConfigError('UNKNOWN_VERIFIER_TYPE', `${path}.type`, 'the notation verifier is not available in this build'));
-
 export const verifierFactories = {
-  notation: notationUnavailable,
+  notation: createNotationVerifier,
   cosign: createCosignVerifier,
   sbom: createSbomVerifier,
   vulnerabilityreport: createVulnerabilityReportVerifier,
@@ -46,4 +43,12 @@ export async function buildVerifiers(
     out.push(verifier);
   }
   return out;
+}
+
+/** Stops whatever the verifiers watch (trust material files); for verifiers that have `close()`. */
+export async function closeVerifiers(verifiers: readonly Verifier[]): Promise<void> {
+  await Promise.all(verifiers.map(async (v) => {
+    const close = (v as { close?: () => Promise<void> }).close;
+    if (typeof close === 'function') await close.call(v);
+  }));
 }

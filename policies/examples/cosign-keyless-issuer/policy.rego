@@ -1,5 +1,5 @@
 # Example: only Cosign keyless signatures whose certificate was issued for one OIDC issuer
-# (details.issuer of a cosign result) count. data.cosign_issuer: the issuer URL.
+# (details.signatures[_].issuer of a valid cosign result) count. data.cosign_issuer: the issuer URL.
 # Build: portcullis policy build policies/examples/cosign-keyless-issuer
 #   --entrypoint portcullis/examples/cosign_keyless_issuer/decision
 package portcullis.examples.cosign_keyless_issuer
@@ -17,7 +17,9 @@ trusted contains r if {
 	r.type == "cosign"
 	r.valid == true
 	not r.error
-	r.details.issuer == data.cosign_issuer
+	some sig in r.details.signatures
+	sig.valid == true
+	sig.issuer == data.cosign_issuer
 }
 
 deny contains msg if {

@@ -5,7 +5,7 @@ import rego.v1
 
 issuer := "https://token.actions.githubusercontent.com"
 
-sig(iss) := {"verifier": "keyless", "type": "cosign", "valid": true, "message": "m", "details": {"issuer": iss}, "nested": []}
+sig(iss) := {"verifier": "keyless", "type": "cosign", "valid": true, "message": "m", "details": {"signatures": [{"format": "bundle", "issuer": iss, "identity": "ci", "valid": true}]}, "nested": []}
 
 test_allows_the_configured_issuer if {
 	d := policy.decision with input as {"results": [sig(issuer)], "errors": []} with data.cosign_issuer as issuer

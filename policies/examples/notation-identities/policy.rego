@@ -1,6 +1,6 @@
 # Example: only Notation signatures from named identities count.
-# data.notation_identities: list of certificate subjects (details.signer of a notation result,
-# e.g. "CN=release,O=Example"). Build: portcullis policy build policies/examples/notation-identities
+# data.notation_identities: list of signing certificate subjects (details.signer.subject of a
+# notation result, e.g. "CN=release,O=Example"). Build: portcullis policy build policies/examples/notation-identities
 #   --entrypoint portcullis/examples/notation_identities/decision
 package portcullis.examples.notation_identities
 
@@ -17,12 +17,12 @@ trusted contains r if {
 	r.type == "notation"
 	r.valid == true
 	not r.error
-	r.details.signer in data.notation_identities
+	r.details.signer.subject in data.notation_identities
 }
 
 deny contains msg if {
 	count(trusted) == 0
-	signers := sort({s | some r in input.results; r.type == "notation"; r.valid == true; s := r.details.signer})
+	signers := sort({s | some r in input.results; r.type == "notation"; r.valid == true; s := r.details.signer.subject})
 	msg := sprintf("no Notation signature from an allowed identity (signed by: %s; allowed: %s)", [concat(", ", signers), concat(", ", data.notation_identities)])
 }
 

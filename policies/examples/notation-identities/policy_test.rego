@@ -3,7 +3,7 @@ package portcullis.examples.notation_identities_test
 import data.portcullis.examples.notation_identities as policy
 import rego.v1
 
-sig(signer, valid) := {"verifier": "release", "type": "notation", "valid": valid, "message": "m", "details": {"signer": signer}, "nested": []}
+sig(signer, valid) := {"verifier": "release", "type": "notation", "valid": valid, "message": "m", "details": {"signer": {"subject": signer}}, "nested": []}
 
 test_allows_a_named_identity if {
 	d := policy.decision with input as {"results": [sig("CN=release,O=Example", true)], "errors": []}
