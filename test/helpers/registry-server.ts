@@ -90,7 +90,13 @@ export async function startRegistry(kind: RegistryKind, options: { auth?: Regist
   return {
     kind, host, url: `http://${host}`, dir,
     async stop() {
-      if (child.exitCode === null) { child.kill('SIGTERM'); await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]); }
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        let timer: NodeJS.Timeout | undefined;
+        // The timer is cleared so a stopped registry never keeps the test process alive.
+        await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 3000); })]);
+        clearTimeout(timer);
+      }
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },

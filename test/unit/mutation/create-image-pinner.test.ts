@@ -41,7 +41,7 @@ describe('createImagePinner', () => {
 
   it('reports each failure as an error outcome with the code and the registry message', async () => {
     const out = await pinner.pin(['nginx:nope', 'NOT VALID'], ctx());
-    expect(out.get('nginx:nope')).toEqual({ kind: 'error', code: 'NOT_FOUND', message: expect.stringContaining('manifest unknown') as string });
+    expect(out.get('nginx:nope')).toEqual({ kind: 'error', code: 'NOT_FOUND', message: expect.stringContaining('manifest unknown') });
     expect(out.get('NOT VALID')).toMatchObject({ kind: 'error', code: 'INVALID_REFERENCE' });
   });
 });

@@ -31,7 +31,7 @@ describe('parseDockerConfig', () => {
     expect(creds.get('empty.io')).toBeUndefined();
   });
   it('refuses a file that is not JSON with a code', () => {
-    expect(() => parseDockerConfig('{')).toThrow(expect.objectContaining({ code: 'CREDENTIALS_ERROR' }) as Error);
+    expect(() => parseDockerConfig('{')).toThrow(expect.objectContaining({ code: 'CREDENTIALS_ERROR' }));
   });
 });
 
