@@ -36,7 +36,7 @@ export function createNotationCli(): NotationCli {
         return await exec(toolPath('notation'), [...args], { env, timeout: options.timeoutMs ?? 60_000 });
       } catch (e) {
         const err = e as Error & { stderr?: string; stdout?: string };
-        throw new Error(`notation ${args.join(' ')} failed: ${err.stderr ?? ''}${err.stdout ?? ''}${err.message}`);
+        throw new Error(`notation ${args.join(' ')} failed: ${err.stderr ?? ''}${err.stdout ?? ''}${err.message}`, { cause: e });
       }
     },
     addSigningKey(name, keyPath, certPath) {

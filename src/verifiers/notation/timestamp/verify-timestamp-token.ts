@@ -78,7 +78,7 @@ function verifyCmsSignature(token: TimestampToken, cert: X509Certificate): void 
   const alg = SIGNATURE_OIDS.get(si.signatureAlgorithm);
   if (!alg) throw new NotationError('TIMESTAMP_INVALID', `timestamp signature algorithm ${si.signatureAlgorithm} is not supported`);
   const hash = 'hash' in alg && alg.hash ? alg.hash : digest;
-  let ok = false;
+  let ok: boolean;
   try {
     if (alg.kind === 'pss') ok = cryptoVerify(hash, signed, { key: cert.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, si.signature);
     else if (alg.kind === 'pkcs1') ok = cryptoVerify(hash, signed, { key: cert.publicKey, padding: constants.RSA_PKCS1_PADDING }, si.signature);

@@ -4,7 +4,7 @@
  * https://github.com/notaryproject/specifications/blob/main/specs/trust-store-trust-policy.md#trust-policy-properties
  */
 import { ConfigError } from '../../../shared/coded-error.js';
-import { DistinguishedNameError, isSubsetDn, missingMandatoryAttributes, parseDistinguishedName, type DistinguishedName } from '../x509/parse-distinguished-name.js';
+import { isSubsetDn, missingMandatoryAttributes, parseDistinguishedName, type DistinguishedName } from '../x509/parse-distinguished-name.js';
 import { LEVEL_ACTIONS, VALIDATION_TYPES } from './level-actions.js';
 import type { TrustPolicy, TrustPolicyDocument, TrustStoreRef, ValidationAction, ValidationType, VerificationLevel } from './trust-policy.js';
 
@@ -147,7 +147,7 @@ function parseIdentities(ids: unknown[], label: string, fail: (m: string) => nev
     try {
       dn = parseDistinguishedName(value);
     } catch (e) {
-      return fail(`${label}: trusted identity ${JSON.stringify(id)} is not a valid distinguished name: ${(e as DistinguishedNameError).message}`);
+      return fail(`${label}: trusted identity ${JSON.stringify(id)} is not a valid distinguished name: ${(e as Error).message}`);
     }
     const missing = missingMandatoryAttributes(dn);
     if (missing.length > 0) fail(`${label}: trusted identity ${JSON.stringify(id)} lacks ${missing.join(', ')}; C, ST and O are required`);

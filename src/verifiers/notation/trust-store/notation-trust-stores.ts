@@ -45,7 +45,7 @@ function checkStoreCertificate(type: TrustStoreType, key: string, cert: X509Cert
     if (!cert.ca || !isSelfSigned(cert)) throw new TrustMaterialError('INVALID_CERTIFICATE', `${name} is not a self-signed root CA; tsa trust stores hold root certificates only`);
     return;
   }
-  let ca = false;
+  let ca: boolean;
   try {
     ca = readCertificateExtensions(cert).basicConstraints?.ca ?? false;
   } catch (cause) {
