@@ -9,6 +9,7 @@ import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { toSignedEntity, type SignedEntity } from '@sigstore/verify';
+import { SIGSTORE_BUNDLE_TYPES } from '../../../oci/media-types.js';
 import { CosignError } from '../cosign-error.js';
 import { parseJson } from '../parse-json.js';
 import { verifySignedEntity, type CosignPolicy, type SignatureOutcome } from '../verify-signed-entity.js';
@@ -34,7 +35,9 @@ export function verifyBundle(bundleBytes: Uint8Array, subject: BundleSubject, po
   try {
     bundle = parseBundle(bundleBytes);
     checkNoRootInChain(bundle);
-    predicateType = checkSubject(bundle, subject, predicateTypes);
+    const statement = bundle.content.$case === 'dsseEnvelope' ? readStatement(bundle.content.dsseEnvelope) : undefined;
+    predicateType = statement?.predicateType;
+    checkSubject(bundle, statement, subject, predicateTypes);
     entity = toSignedEntity(bundle, subject.bytes ? Buffer.from(subject.bytes) : undefined);
   } catch (err) {
     const e = err instanceof CosignError ? err : new CosignError('MALFORMED', `bundle: ${(err as Error).message}`, { cause: err });
@@ -45,6 +48,9 @@ export function verifyBundle(bundleBytes: Uint8Array, subject: BundleSubject, po
 
 function parseBundle(bytes: Uint8Array): Bundle {
   const json = parseJson(bytes, 'the Sigstore bundle', MAX_BUNDLE_BYTES);
+  if (typeof json.mediaType !== 'string' || !SIGSTORE_BUNDLE_TYPES.includes(json.mediaType)) {
+    throw new CosignError('MALFORMED', `unknown bundle media type ${JSON.stringify(json.mediaType)}`);
+  }
   try {
     return bundleFromJSON(json);
   } catch (err) {
@@ -72,39 +78,46 @@ function checkNoRootInChain(bundle: Bundle): void {
   }
 }
 
-/** Returns the in-toto predicate type, if any. */
-function checkSubject(bundle: Bundle, subject: BundleSubject, predicateTypes: readonly string[] | undefined): string | undefined {
+interface Statement {
+  readonly predicateType: string | undefined;
+  readonly subjectDigests: readonly string[];
+}
+
+function readStatement(env: { payloadType: string; payload: Buffer }): Statement {
+  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    throw new CosignError('UNSUPPORTED', `DSSE payload type ${env.payloadType}, expected ${IN_TOTO_PAYLOAD_TYPE}`);
+  }
+  const statement = parseJson(env.payload, 'the in-toto statement', MAX_BUNDLE_BYTES) as { subject?: unknown; predicateType?: unknown };
+  const subjects = Array.isArray(statement.subject) ? (statement.subject as unknown[]).slice(0, 1024) : [];
+  return {
+    predicateType: typeof statement.predicateType === 'string' ? statement.predicateType : undefined,
+    subjectDigests: subjects
+      .map((s) => (s as { digest?: { sha256?: unknown } } | null)?.digest?.sha256)
+      .filter((d): d is string => typeof d === 'string')
+      .map((d) => d.toLowerCase()),
+  };
+}
+
+function checkSubject(bundle: Bundle, statement: Statement | undefined, subject: BundleSubject, predicateTypes: readonly string[] | undefined): void {
   const [algorithm, hex] = subject.digest.split(':');
   if (algorithm !== 'sha256' || !hex) throw new CosignError('UNSUPPORTED', `subject digest ${subject.digest} is not sha256`);
-  switch (bundle.content.$case) {
-    case 'messageSignature': {
-      const md = bundle.content.messageSignature.messageDigest;
-      if (md.algorithm !== HashAlgorithm.SHA2_256 || md.digest.toString('hex') !== hex) {
-        throw new CosignError('PAYLOAD_DIGEST_MISMATCH', `the bundle signs ${HashAlgorithm[md.algorithm]}:${md.digest.toString('hex')}, not ${subject.digest}`);
-      }
-      if (!subject.bytes) {
-        // sigstore-js verifies a message signature over the artifact bytes; the pipeline gives
-        // us the image digest only, and Node has no ECDSA verification of a bare digest.
-        throw new CosignError('UNSUPPORTED', 'a message-signature bundle over an image needs the manifest bytes; sign with a DSSE statement (cosign sign --new-bundle-format)');
-      }
-      return undefined;
+  if (bundle.content.$case === 'messageSignature') {
+    const md = bundle.content.messageSignature.messageDigest;
+    if (md.algorithm !== HashAlgorithm.SHA2_256 || md.digest.toString('hex') !== hex) {
+      throw new CosignError('PAYLOAD_DIGEST_MISMATCH', `the bundle signs ${HashAlgorithm[md.algorithm]}:${md.digest.toString('hex')}, not ${subject.digest}`);
     }
-    case 'dsseEnvelope': {
-      const env = bundle.content.dsseEnvelope;
-      if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-        throw new CosignError('UNSUPPORTED', `DSSE payload type ${env.payloadType}, expected ${IN_TOTO_PAYLOAD_TYPE}`);
-      }
-      const statement = parseJson(env.payload, 'the in-toto statement', MAX_BUNDLE_BYTES) as { subject?: unknown; predicateType?: unknown };
-      const predicateType = typeof statement.predicateType === 'string' ? statement.predicateType : undefined;
-      const subjects = Array.isArray(statement.subject) ? (statement.subject as unknown[]).slice(0, 1024) : [];
-      const names = subjects.map((s) => (s as { digest?: { sha256?: unknown } } | null)?.digest?.sha256);
-      if (!names.some((d) => typeof d === 'string' && d.toLowerCase() === hex)) {
-        throw new CosignError('PAYLOAD_DIGEST_MISMATCH', `the signed statement is about ${names.filter((d) => typeof d === 'string').map((d) => `sha256:${d}`).join(', ') || 'no sha256 subject'}, not ${subject.digest}`);
-      }
-      if (predicateTypes && !predicateTypes.includes(predicateType ?? '')) {
-        throw new CosignError('PREDICATE_TYPE_MISMATCH', `predicate type ${predicateType ?? '(none)'} is not one of ${predicateTypes.join(', ')}`);
-      }
-      return predicateType;
+    if (!subject.bytes) {
+      // sigstore-js verifies a message signature over the artifact bytes; the pipeline gives
+      // us the image digest only, and Node has no ECDSA verification of a bare digest.
+      throw new CosignError('UNSUPPORTED', 'a message-signature bundle over an image needs the manifest bytes; sign with a DSSE statement (cosign sign --new-bundle-format)');
     }
+    return;
+  }
+  if (!statement?.subjectDigests.includes(hex)) {
+    const named = statement?.subjectDigests.map((d) => `sha256:${d}`).join(', ');
+    throw new CosignError('PAYLOAD_DIGEST_MISMATCH', `the signed statement is about ${named || 'no sha256 subject'}, not ${subject.digest}`);
+  }
+  if (predicateTypes && !predicateTypes.includes(statement.predicateType ?? '')) {
+    throw new CosignError('PREDICATE_TYPE_MISMATCH', `predicate type ${statement.predicateType ?? '(none)'} is not one of ${predicateTypes.join(', ')}`);
   }
 }
