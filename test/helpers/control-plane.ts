@@ -45,6 +45,8 @@ export interface ControlPlane {
   /** CA of the client certificate the API server presents to webhooks: Portcullis' `tls.clientCAFile`. */
   readonly webhookClientCaPem: string;
   readonly webhookClientCaFile: string;
+  /** The client certificate the API server presents to webhooks (to probe a webhook directly). */
+  readonly webhookClient: { readonly certPem: string; readonly keyPem: string };
   /** Working directory (certificates, etcd data); removed by stop(). */
   readonly dir: string;
   /** Last lines the API server wrote to stderr (for failure messages). */
@@ -239,6 +241,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       portcullisKubeconfigPath,
       webhookClientCaPem: webhookClientCa.certPem,
       webhookClientCaFile,
+      webhookClient,
       dir,
       logs: () => apiProc.stderr(),
       stop: () => (stopped ??= cleanup()),

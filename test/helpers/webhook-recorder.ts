@@ -22,7 +22,15 @@ export interface WebhookRecorder {
   stop(): Promise<void>;
 }
 
-export async function startWebhookRecorder(options: { certPem: string; keyPem: string; clientCaPem: string }): Promise<WebhookRecorder> {
+export interface WebhookRecorderOptions {
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly clientCaPem: string;
+  /** Extra fields of the AdmissionReview response (e.g. a JSONPatch); default: allowed, unchanged. */
+  readonly respond?: (review: RecordedReview['review'] & { request?: { object?: unknown } }, path: string) => Record<string, unknown>;
+}
+
+export async function startWebhookRecorder(options: WebhookRecorderOptions): Promise<WebhookRecorder> {
   const reviews: RecordedReview[] = [];
   let refused = 0;
   const server: Server = createServer({
@@ -34,11 +42,12 @@ export async function startWebhookRecorder(options: { certPem: string; keyPem: s
     req.on('end', () => {
       const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
       const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RecordedReview['review'];
-      reviews.push({ path: new URL(req.url ?? '/', 'https://x').pathname, clientCommonName: Array.isArray(cn) ? cn.join(',') : cn, review });
+      const path = new URL(req.url ?? '/', 'https://x').pathname;
+      reviews.push({ path, clientCommonName: Array.isArray(cn) ? cn.join(',') : cn, review });
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({
         apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
-        response: { uid: review.request?.uid ?? '', allowed: true },
+        response: { uid: review.request?.uid ?? '', allowed: true, ...options.respond?.(review, path) },
       }));
     });
   });
