@@ -5,9 +5,11 @@
 # {"allowed": bool, "reasons": [string], "warnings": [string]}.
 #
 # Rules:
-#   - at least one valid signature from a signature verifier (notation or cosign);
-#   - any verifier error or pipeline stage error denies, naming it;
-#   - SBOM and vulnerability-report results, where present, must be valid.
+#   - at least one valid signature from a signature verifier (notation or cosign); when there
+#     is none, each failed signature is a reason (its error or message);
+#   - a pipeline stage error (resolve, referrers, fetch, …) denies, naming the stage;
+#   - SBOM and vulnerability-report results, where present, must be valid; a verifier error on
+#     one denies with the error.
 #
 # Reasons are one line a person can act on. Only %s is used in sprintf: the Wasm host
 # (sprintf-js) and OPA's Go sprintf agree on it.
@@ -28,32 +30,43 @@ decision := {
 valid_signatures contains r if {
 	some r in input.results
 	r.type in signature_types
+	valid(r)
+}
+
+# Signature results that did not verify. Verifiers may report a failed check as an `error`
+# (Notation does, with a code): for signatures either way means "not valid", and only matters
+# when no other signature is valid (as `notation verify`: one good signature suffices).
+failed_signatures contains r if {
+	some r in input.results
+	r.type in signature_types
+	not valid(r)
+}
+
+valid(r) if {
 	r.valid == true
 	not r.error
 }
 
-# Signature results that were checked and failed (errors are reported on their own).
-invalid_signatures contains r if {
-	some r in input.results
-	r.type in signature_types
-	r.valid != true
-	not r.error
-}
+failure(r) := r.error.message if r.error
+
+else := r.message
 
 deny contains msg if {
 	count(valid_signatures) == 0
-	count(invalid_signatures) == 0
+	count(failed_signatures) == 0
 	msg := "no valid signature: no Notation or Cosign signature found for this image"
 }
 
 deny contains msg if {
 	count(valid_signatures) == 0
-	some r in invalid_signatures
-	msg := sprintf("no valid signature: %s \"%s\": %s", [r.type, r.verifier, r.message])
+	some r in failed_signatures
+	msg := sprintf("no valid signature: %s \"%s\": %s", [r.type, r.verifier, failure(r)])
 }
 
+# An SBOM or vulnerability report that could not be verified denies with the error.
 deny contains msg if {
 	some r in input.results
+	r.type in artifact_types
 	r.error
 	msg := sprintf("%s \"%s\" could not verify %s: %s", [r.type, r.verifier, r.referrer.digest, r.error.message])
 }

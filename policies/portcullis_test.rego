@@ -48,11 +48,27 @@ test_denies_an_invalid_signature_naming_the_verifier if {
 	d.reasons == ["no valid signature: notation \"release-signatures\": certificate chain does not lead to trust store ca:release"]
 }
 
-test_denies_a_verifier_error_even_beside_a_valid_signature if {
-	errored := object.union(result("cosign", "keyless", false, "error"), {"error": {"code": "BAD_BUNDLE", "message": "bundle is not JSON"}})
+test_reports_a_signature_error_as_the_reason_when_nothing_is_valid if {
+	errored := object.union(
+		result("notation", "release-signatures", false, "certificate chain does not lead to trust store ca:release"),
+		{"error": {"code": "UNTRUSTED_CHAIN", "message": "certificate chain does not lead to trust store ca:release"}},
+	)
+	d := portcullis.decision with input as input_with([errored], [])
+	d.allowed == false
+	d.reasons == ["no valid signature: notation \"release-signatures\": certificate chain does not lead to trust store ca:release"]
+}
+
+test_a_failed_signature_beside_a_valid_one_does_not_deny if {
+	errored := object.union(result("cosign", "keyless", false, "x"), {"error": {"code": "MALFORMED", "message": "bundle is not JSON"}})
+	d := portcullis.decision with input as input_with([result("notation", "release", true, "ok"), errored], [])
+	d.allowed == true
+}
+
+test_denies_an_sbom_verifier_error_even_beside_a_valid_signature if {
+	errored := object.union(result("sbom", "licenses", false, "x"), {"error": {"code": "UNSUPPORTED_FORMAT", "message": "not SPDX or CycloneDX JSON"}})
 	d := portcullis.decision with input as input_with([result("notation", "release", true, "ok"), errored], [])
 	d.allowed == false
-	d.reasons == ["cosign \"keyless\" could not verify sha256:bb: bundle is not JSON"]
+	d.reasons == ["sbom \"licenses\" could not verify sha256:bb: not SPDX or CycloneDX JSON"]
 }
 
 test_denies_a_stage_error if {
