@@ -31,6 +31,9 @@ export function createFileTrustMaterialSource(path: string, options: FileTrustMa
       // Watch with polling off; `depth: 1` catches Secret volume `..data` swaps inside a folder.
       const watcher = chokidarWatch(abs, { ignoreInitial: true, depth: 1, followSymlinks: true });
       watcher.on('all', fire);
+      // Changes between load() and the end of chokidar's initial scan count as initial and are not
+      // reported; one check once the watcher is ready closes that window.
+      watcher.on('ready', fire);
       watcher.on('error', () => undefined);
       return () => {
         clearTimeout(timer);
