@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# Portcullis container image: multi-stage, Node 24, runs as a non-root user on a read-only
+# root filesystem (manifests/deployment.yaml sets readOnlyRootFilesystem; only /tmp, an
+# emptyDir, is writable, and Portcullis writes nothing when given a config file).
+#
+#   docker build -t ghcr.io/portcullis-dev/portcullis:0.1.0 .
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+# opa compiles the bundled default policy (policies/*.rego → Wasm) at build time only.
+ARG OPA_IMAGE=openpolicyagent/opa:1.22.3-static
+
+FROM ${OPA_IMAGE} AS opa
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# No install scripts: the build uses the image's own node, and nothing here needs a native build.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY bin ./bin
+COPY policies ./policies
+COPY --from=opa /opa /usr/local/bin/opa
+# Called with the image's node directly (not `npm run`): the `node` devDependency's shim is
+# not installed with --ignore-scripts.
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
+ && mkdir -p dist/policy \
+ && PORTCULLIS_OPA=/usr/local/bin/opa node bin/portcullis.js policy build policies --out dist/policy/bundle.tar.gz \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root, read-only for the runtime user.
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
+# The uid/gid the manifests run as (runAsNonRoot needs a numeric USER).
+USER 65532:65532
+EXPOSE 8443 9090
+ENTRYPOINT ["node", "/app/bin/portcullis.js"]
+CMD ["serve", "--config", "/etc/portcullis/config/portcullis.yaml"]
