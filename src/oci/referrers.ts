@@ -12,6 +12,7 @@ import type { RepositoryRequester } from './registry-client.js';
 import { OciError } from './errors.js';
 import { parseDigest } from './digest.js';
 import { parseNextLink } from './link-header.js';
+import { deadlineOf, registerDeadline } from './deadline.js';
 import { descriptor as parseDescriptor, MAX_DESCRIPTORS } from './parse-manifest.js';
 import { registryError } from './registry-error.js';
 
@@ -25,14 +26,29 @@ export async function listReferrers(
   artifactType?: string,
 ): Promise<Descriptor[]> {
   const { algorithm, encoded } = parseDigest(subject.digest);
-  let found: Descriptor[] | undefined;
-  if (support.get(repo.registry) !== 'tags') {
-    found = await referrersApi(repo, subject.digest, signal, artifactType, support.get(repo.registry) === 'api');
-    if (found) support.set(repo.registry, 'api');
-    else support.set(repo.registry, 'tags');
-  }
-  found ??= await tagSchema(repo, `${algorithm}-${encoded}`.slice(0, 128), signal);
-  const cosign = await cosignTags(repo, `${algorithm}-${encoded}`, signal);
+  const tag = `${algorithm}-${encoded}`;
+  // The Cosign tags are independent of the other two: ask for them in parallel (one round trip),
+  // and cancel the rest as soon as one branch fails.
+  const siblings = new AbortController();
+  const outer = signal;
+  signal = AbortSignal.any([outer, siblings.signal]);
+  const deadline = deadlineOf(outer);
+  if (deadline !== undefined) registerDeadline(signal, deadline);
+  const [found, cosign] = await Promise.all([
+    (async () => {
+      if (support.get(repo.registry) !== 'tags') {
+        const api = await referrersApi(repo, subject.digest, signal, artifactType, support.get(repo.registry) === 'api');
+        support.set(repo.registry, api ? 'api' : 'tags');
+        if (api) return api;
+      }
+      // Tag schema: `<alg>-<ref>`, the encoded digest truncated to 64 characters (spec "Referrers Tag Schema").
+      return tagSchema(repo, `${algorithm}-${encoded.slice(0, 64)}`, signal);
+    })(),
+    cosignTags(repo, tag, signal),
+  ]).catch((err: unknown) => {
+    siblings.abort();
+    throw err;
+  });
 
   const seen = new Set<string>();
   const out: Descriptor[] = [];
@@ -88,12 +104,12 @@ async function tagSchema(repo: RepositoryRequester, tag: string, signal: AbortSi
 
 /** Cosign's tag-based signatures and attestations, reported with their legacy artifact types. */
 async function cosignTags(repo: RepositoryRequester, prefix: string, signal: AbortSignal): Promise<Descriptor[]> {
-  const out: Descriptor[] = [];
-  for (const [suffix, artifactType] of [['sig', COSIGN_LEGACY_SIGNATURE], ['att', COSIGN_LEGACY_ATTESTATION]] as const) {
+  const kinds = [['sig', COSIGN_LEGACY_SIGNATURE], ['att', COSIGN_LEGACY_ATTESTATION]] as const;
+  const found = await Promise.all(kinds.map(async ([suffix, artifactType]) => {
     const d = await repo.resolve(`${prefix}.${suffix}`, 'cosign-tag', signal, true);
-    if (d) out.push({ ...d, artifactType, annotations: { 'dev.portcullis.tag': `${prefix}.${suffix}` } });
-  }
-  return out;
+    return d ? [{ ...d, artifactType, annotations: { 'dev.portcullis.tag': `${prefix}.${suffix}` } }] : [];
+  }));
+  return found.flat();
 }
 
 function indexEntries(body: Uint8Array, what: string): Descriptor[] {

@@ -17,6 +17,8 @@ export interface FaultProxy {
   /** host:port of the proxy. */
   readonly host: string;
   readonly requests: ProxiedRequest[];
+  /** The most requests that were in flight at once since the last `reset`. */
+  readonly maxInFlight: number;
   /** Decides per request; `undefined` passes it through. Replaced with `setFault`. */
   setFault(fn: ((req: ProxiedRequest, n: number) => Fault | undefined) | undefined): void;
   count(predicate?: (r: ProxiedRequest) => boolean): number;
@@ -28,10 +30,15 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
   const requests: ProxiedRequest[] = [];
   let fault: ((req: ProxiedRequest, n: number) => Fault | undefined) | undefined;
   const timers = new Set<NodeJS.Timeout>();
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server: Server = createServer((req, res) => {
     const r: ProxiedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers };
     requests.push(r);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on('close', () => { inFlight--; });
     const f = fault?.(r, requests.length);
     if (f && 'respond' in f) {
       const body = f.respond.body ?? '';
@@ -74,9 +81,10 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
   return {
     host: `127.0.0.1:${port}`,
     requests,
+    get maxInFlight() { return maxInFlight; },
     setFault(fn) { fault = fn; },
     count(predicate) { return predicate ? requests.filter(predicate).length : requests.length; },
-    reset() { requests.length = 0; fault = undefined; },
+    reset() { requests.length = 0; fault = undefined; maxInFlight = 0; },
     async stop() {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();

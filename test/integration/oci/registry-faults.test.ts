@@ -5,7 +5,7 @@ import { createCachingRegistryClient } from '../../../src/cache/caching-registry
 import { createMemoryCache } from '../../../src/cache/memory-cache.js';
 import { parseReference } from '../../../src/oci/reference.js';
 import { deadlineSignal } from '../../../src/oci/deadline.js';
-import { OCI_MANIFEST } from '../../../src/oci/media-types.js';
+import { OCI_INDEX, OCI_MANIFEST } from '../../../src/oci/media-types.js';
 import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 import { pushImage, type PushedDescriptor } from '../../helpers/push-image.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
@@ -116,6 +116,59 @@ describe('the registry client under faults (through a proxy in front of a real r
       proxy.setFault(() => ({ respond: { status: 401, headers: { 'www-authenticate': 'Bearer realm="http://127.0.0.1:9/steal",service="x"' } } }));
       await expect(client.resolve(ref(), deadlineSignal(10_000))).rejects.toMatchObject({ code: 'REALM_REFUSED' });
       expect(proxy.count()).toBe(1);
+    });
+  });
+
+  describe('when the referrers API paginates', () => {
+    const entry = (n: number, artifactType: string) => ({ mediaType: OCI_MANIFEST, digest: `sha256:${String(n).repeat(64)}`, size: 100 + n, artifactType });
+    const page = (manifests: unknown[], link?: string) => ({
+      respond: {
+        status: 200,
+        headers: { 'content-type': OCI_INDEX, ...(link ? { link } : {}) },
+        body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }),
+      },
+    });
+    const referrersPath = () => `/v2/app/web/referrers/${image.digest}`;
+
+    it('follows Link to the next page', async () => {
+      proxy.setFault((r) => {
+        if (!r.path.startsWith(referrersPath())) return undefined;
+        return r.path.includes('last=1') ? page([entry(2, 'b')]) : page([entry(1, 'a')], `<${referrersPath()}?n=1&last=1>; rel="next"`);
+      });
+      const list = await client.listReferrers(ref(), image, deadlineSignal(10_000));
+      expect(list.map((d) => d.digest)).toEqual([entry(1, 'a').digest, entry(2, 'b').digest]);
+    });
+
+    it('filters by artifactType itself when the registry did not (no OCI-Filters-Applied)', async () => {
+      proxy.setFault((r) => (r.path.startsWith(referrersPath()) ? page([entry(1, 'a'), entry(2, 'b')]) : undefined));
+      const list = await client.listReferrers(ref(), image, deadlineSignal(10_000), { artifactType: 'b' });
+      expect(list.map((d) => d.digest)).toEqual([entry(2, 'b').digest]);
+    });
+
+    it('stops an endless chain of pages with TOO_MANY_PAGES', async () => {
+      proxy.setFault((r) => (r.path.startsWith(referrersPath()) ? page([entry(1, 'a')], `<${referrersPath()}?again>; rel="next"`) : undefined));
+      await expect(client.listReferrers(ref(), image, deadlineSignal(10_000))).rejects.toMatchObject({ code: 'TOO_MANY_PAGES' });
+      expect(proxy.count((r) => r.path.startsWith(referrersPath()))).toBe(10);
+    });
+
+    it('refuses a next page on another origin', async () => {
+      proxy.setFault((r) => (r.path.startsWith(referrersPath()) ? page([entry(1, 'a')], '<https://elsewhere.example/v2/x>; rel="next"') : undefined));
+      await expect(client.listReferrers(ref(), image, deadlineSignal(10_000))).rejects.toMatchObject({ code: 'UNEXPECTED_RESPONSE' });
+    });
+  });
+
+  describe('the concurrency limit per registry', () => {
+    it('keeps at most maxConcurrencyPerRegistry requests in flight', async () => {
+      // A proxy of its own, so no other test's requests are counted.
+      const own = await startFaultProxy(reg.host);
+      const limited = createRegistryClient({ insecure: [own.host], maxConcurrencyPerRegistry: 2 });
+      try {
+        own.setFault(() => ({ delayMs: 50 }));
+        const tags = Array.from({ length: 8 }, (_, i) => parseReference(`${own.host}/app/web:missing-${i}`));
+        await Promise.all(tags.map((t) => expect(limited.resolve(t, deadlineSignal(10_000))).rejects.toMatchObject({ code: 'NOT_FOUND' })));
+        expect(own.count()).toBe(8);
+        expect(own.maxInFlight).toBe(2);
+      } finally { await limited.close(); await own.stop(); }
     });
   });
 
