@@ -42,9 +42,12 @@ export async function buildPolicyBundle(dir: string, out: string, options: Build
   const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(BUILD_TIMEOUT_MS)]) : AbortSignal.timeout(BUILD_TIMEOUT_MS);
   try {
     await new Promise<void>((ok, fail) => {
-      const child = spawn(opa, args, { cwd: resolve(dir), stdio: ['ignore', 'ignore', 'pipe'], signal });
+      const child = spawn(opa, args, { cwd: resolve(dir), stdio: ['ignore', 'pipe', 'pipe'], signal });
+      // opa prints compile errors on stdout, other failures on stderr
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+      const collect = (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); };
+      child.stdout.on('data', collect);
+      child.stderr.on('data', collect);
       child.once('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOENT' && !existsSync(resolve(dir))) fail(new PolicyError('BUILD_FAILED', `policy directory ${dir} does not exist`));
         else if (e.code === 'ENOENT') fail(new PolicyError('OPA_NOT_FOUND', `opa is not installed (looked for ${opa}): install it with scripts/install-tools.sh opa, or set PORTCULLIS_OPA`, { cause: e }));
