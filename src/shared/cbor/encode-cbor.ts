@@ -1,8 +1,13 @@
 /**
- * Minimal deterministic CBOR encoder (RFC 8949 §4.2) for the COSE Sig_structure
- * (RFC 9052 §4.4): arrays, byte strings, text strings and small integers are all it needs.
+ * Minimal CBOR encoder (RFC 8949) for the COSE Sig_structure (RFC 9052 §4.4) and for building
+ * COSE messages in tests: integers, byte and text strings, arrays, maps (insertion order) and tags.
  */
-export type EncodableCbor = number | string | Uint8Array | readonly EncodableCbor[];
+export class EncodableTag {
+  constructor(readonly tag: number, readonly value: EncodableCbor) {}
+}
+
+export type EncodableCbor =
+  | number | string | Uint8Array | readonly EncodableCbor[] | ReadonlyMap<number | string, EncodableCbor> | EncodableTag;
 
 export function encodeCbor(value: EncodableCbor): Uint8Array {
   const parts: Uint8Array[] = [];
@@ -29,8 +34,18 @@ function write(v: EncodableCbor, out: Uint8Array[]): void {
     out.push(head(3, b.length), b);
   } else if (v instanceof Uint8Array) {
     out.push(head(2, v.length), v);
+  } else if (v instanceof EncodableTag) {
+    out.push(head(6, v.tag));
+    write(v.value, out);
+  } else if (v instanceof Map) {
+    out.push(head(5, v.size));
+    for (const [k, x] of v as ReadonlyMap<number | string, EncodableCbor>) {
+      write(k, out);
+      write(x, out);
+    }
   } else {
-    out.push(head(4, v.length));
-    for (const x of v) write(x, out);
+    const arr = v as readonly EncodableCbor[];
+    out.push(head(4, arr.length));
+    for (const x of arr) write(x, out);
   }
 }

@@ -10,6 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../../src/observability/logger.js';
+import { CborTag, decodeCbor, type CborValue } from '../../../../src/shared/cbor/decode-cbor.js';
+import { EncodableTag, encodeCbor, type EncodableCbor } from '../../../../src/shared/cbor/encode-cbor.js';
 import type { Descriptor } from '../../../../src/oci/types.js';
 import { createNotationVerifier, type NotationVerifier } from '../../../../src/verifiers/notation/create-notation-verifier.js';
 import type { ReferrerArtifact, VerifierResult } from '../../../../src/verifiers/verifier.js';
@@ -118,6 +120,15 @@ async function verifyTag(tag: string, options: { setup?: Setup; now?: Date; subj
 function withEnvelope(artifact: ReferrerArtifact, bytes: Uint8Array): ReferrerArtifact {
   const blob = artifact.blobs[0]!;
   return { ...artifact, blobs: [{ descriptor: blob.descriptor, bytes }] };
+}
+
+/** Decoded CBOR back to what encodeCbor takes (maps, tags, arrays, strings, integers). */
+function toEncodable(v: CborValue): EncodableCbor {
+  if (v instanceof CborTag) return new EncodableTag(v.tag, toEncodable(v.value));
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k as number | string, toEncodable(x)]));
+  if (Array.isArray(v)) return v.map(toEncodable);
+  if (typeof v === 'number' || typeof v === 'string' || v instanceof Uint8Array) return v;
+  throw new Error(`cannot re-encode ${String(v)}`);
 }
 
 describe('notation CLI signatures', () => {
@@ -239,6 +250,27 @@ describe('notation CLI signatures', () => {
       }).toString('base64url');
       expect((await verifyTag('gen-jws', { artifact: withEnvelope(art, Buffer.from(JSON.stringify(env))) })).valid).toBe(true);
     });
+  });
+
+  it('UNKNOWN_CRITICAL_HEADER: the same in a COSE envelope', async () => {
+    const art = signatureOf('gen-cose');
+    const msg = decodeCbor(art.blobs[0]!.bytes) as CborTag;
+    const [prot, unprot, payload] = msg.value as [Uint8Array, Map<CborValue, CborValue>, Uint8Array, Uint8Array];
+    const ph = decodeCbor(prot) as Map<CborValue, CborValue>;
+    const build = (extraCritical: boolean): Uint8Array => {
+      const headers = new Map(ph);
+      if (extraCritical) {
+        headers.set(2, [...(ph.get(2) as string[]), 'io.example.mustUnderstand']);
+        headers.set('io.example.mustUnderstand', 'yes');
+      }
+      const protectedBytes = encodeCbor(toEncodable(headers));
+      const signature = cryptoSign('sha256', encodeCbor(['Signature1', protectedBytes, new Uint8Array(0), payload]), {
+        key: createPrivateKey(readFileSync(genKey)), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32,
+      });
+      return encodeCbor(new EncodableTag(18, [protectedBytes, toEncodable(unprot), payload, signature]));
+    };
+    expect(await verifyTag('gen-cose', { artifact: withEnvelope(art, build(true)) })).toMatchObject({ valid: false, error: { code: 'UNKNOWN_CRITICAL_HEADER' } });
+    expect((await verifyTag('gen-cose', { artifact: withEnvelope(art, build(false)) })).valid).toBe(true);
   });
 
   describe('the policy level decides what a failure means', () => {
