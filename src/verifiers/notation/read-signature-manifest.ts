@@ -6,6 +6,9 @@
 import type { FetchedContent } from '../../oci/types.js';
 import { NotationError } from './notation-error.js';
 
+/** Envelopes are a few KiB (a chain and maybe a timestamp token); anything far larger is refused unparsed. */
+const MAX_ENVELOPE_BYTES = 1024 * 1024;
+
 export interface SignatureManifest {
   readonly subjectDigest?: string | undefined;
   readonly envelopeMediaType: string;
@@ -25,6 +28,7 @@ export function readSignatureManifest(manifest: FetchedContent, blobs: readonly 
   if (typeof layer?.mediaType !== 'string') throw new NotationError('MALFORMED_ENVELOPE', 'signature layer has no media type');
   const blob = blobs.find((b) => b.descriptor.digest === layer.digest) ?? blobs[0];
   if (!blob) throw new NotationError('MALFORMED_ENVELOPE', 'the signature envelope blob was not fetched');
+  if (blob.bytes.length > MAX_ENVELOPE_BYTES) throw new NotationError('MALFORMED_ENVELOPE', `signature envelope larger than ${MAX_ENVELOPE_BYTES} bytes`);
   const subjectDigest = typeof m.subject?.digest === 'string' ? m.subject.digest : undefined;
   return { subjectDigest, envelopeMediaType: layer.mediaType, envelope: blob.bytes };
 }
