@@ -28,7 +28,7 @@ export async function runSyft(dir: string, formats: readonly SyftFormat[], extra
       });
     } catch (e) {
       const err = e as Error & { stderr?: string };
-      throw new Error(`syft failed: ${err.stderr ?? ""}${err.message}`, { cause: e });
+      throw new Error(`syft failed: ${err.stderr ?? ''}${err.message}`, { cause: e });
     }
     const out = {} as Record<SyftFormat, Buffer>;
     for (const f of formats) out[f] = readFileSync(join(home, `sbom.${f}.json`));

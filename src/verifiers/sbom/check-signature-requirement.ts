@@ -27,3 +27,8 @@ export function checkSignatureRequirement(requirement: { readonly verifiers: rea
   const more = relevant.length > MAX_LISTED ? `; and ${relevant.length - MAX_LISTED} more` : '';
   return { satisfied: false, trustedBy, reason: `${listed.join('; ')}${more}` };
 }
+
+/** The outcome as it appears in a result's `details.signature`. */
+export function signatureDetails(outcome: SignatureRequirementOutcome): Record<string, unknown> {
+  return { required: true, satisfied: outcome.satisfied, trustedBy: outcome.trustedBy, ...(outcome.reason ? { reason: outcome.reason } : {}) };
+}

@@ -1,6 +1,6 @@
 import type { Verifier, VerifierFactory, VerifierResult } from '../verifier.js';
 import { verifierResult } from '../verifier.js';
-import { checkSignatureRequirement, type SignatureRequirementOutcome } from './check-signature-requirement.js';
+import { checkSignatureRequirement, signatureDetails, type SignatureRequirementOutcome } from './check-signature-requirement.js';
 import { clip } from './clip.js';
 import { findSbomViolations, type SbomViolation } from './find-sbom-violations.js';
 import { parseSbomOptions } from './parse-sbom-options.js';
@@ -22,8 +22,7 @@ export const MAX_LISTED_VIOLATIONS = 100;
  */
 export const createSbomVerifier: VerifierFactory = async (entry, path) => {
   const options = parseSbomOptions(entry, path);
-  const { disallowedLicenseNames: _names, ...hashed } = options;
-  const hash = stableHash({ ...hashed, disallowedLicenseNames: options.disallowedLicenseNames });
+  const hash = stableHash(options);
   const requirement = options.requireSignature;
 
   const verifier: Verifier = {
@@ -35,7 +34,7 @@ export const createSbomVerifier: VerifierFactory = async (entry, path) => {
     async verify(_subject, artifact, ctx): Promise<VerifierResult> {
       const nested = ctx.nested;
       const signature = requirement ? checkSignatureRequirement(requirement, nested) : undefined;
-      const signatureDetails = signature ? { signature: signatureSummary(signature) } : {};
+      const signatureInfo = signature ? { signature: signatureDetails(signature) } : {};
       try {
         const doc = readSbomDocument(artifact, options);
         const violations = findSbomViolations(doc, options, ctx.now);
@@ -47,7 +46,7 @@ export const createSbomVerifier: VerifierFactory = async (entry, path) => {
           packageCount: doc.packages.length,
           violationCount: violations.length,
           violations: violations.slice(0, MAX_LISTED_VIOLATIONS),
-          ...signatureDetails,
+          ...signatureInfo,
         };
         const valid = violations.length === 0 && (signature?.satisfied ?? true);
         const what = `SBOM (${doc.format === 'spdx' ? 'SPDX' : 'CycloneDX'} ${clip(doc.specVersion, 16)}, ${doc.packages.length} packages)`;
@@ -60,7 +59,7 @@ export const createSbomVerifier: VerifierFactory = async (entry, path) => {
         return verifierResult(verifier, artifact, {
           valid: false,
           message: `SBOM could not be evaluated: ${error.message}`,
-          details: { ...signatureDetails },
+          details: { ...signatureInfo },
           nested,
           error: { code: error.code, message: error.message },
         });
@@ -75,8 +74,4 @@ function failureMessage(violations: readonly SbomViolation[], signature: Signatu
   if (signature && !signature.satisfied) parts.push(`SBOM is not signed by a trusted signer: ${signature.reason ?? ''}`);
   if (violations.length > 0) parts.push(`SBOM has ${summarizeFailures(violations.map((v) => v.message), 'violation')}`);
   return parts.join('; ');
-}
-
-function signatureSummary(s: SignatureRequirementOutcome): Record<string, unknown> {
-  return { required: true, satisfied: s.satisfied, trustedBy: s.trustedBy, ...(s.reason ? { reason: s.reason } : {}) };
 }
