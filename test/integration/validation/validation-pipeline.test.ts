@@ -19,19 +19,30 @@ import { createRegistryClient, type PortcullisRegistryClient } from '../../../sr
 import { buildValidationPipeline, type ValidationPipeline } from '../../../src/validation/build-validation-pipeline.js';
 import { buildFixtureBundle } from '../../helpers/build-fixture-bundle.js';
 import { createNotationCli, type NotationCli } from '../../helpers/notation-cli.js';
-import { pushImage } from '../../helpers/push-image.js';
+import { attachArtifact, pushImage } from '../../helpers/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 import { PROJECT_ROOT, toolPath } from '../../helpers/tools.js';
 
 const exec = promisify(execFile);
 const NOTARY = 'application/vnd.cncf.notary.signature';
+const SPDX = 'application/spdx+json';
+
+function spdx(license: string): string {
+  return JSON.stringify({
+    spdxVersion: 'SPDX-2.3', dataLicense: 'CC0-1.0', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', documentNamespace: 'https://example.com/spdx/app',
+    creationInfo: { created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), creators: ['Tool: test'] },
+    packages: [{ name: 'libexample', SPDXID: 'SPDXRef-Package-libexample', versionInfo: '1.0.0', downloadLocation: 'NOASSERTION', licenseConcluded: license }],
+  });
+}
 
 let registry: RunningRegistry;
 let work: string;
 let notation: NotationCli;
 let client: PortcullisRegistryClient;
 let defaultBundle: string;
-const img: Record<'notation' | 'cosign' | 'unsigned' | 'tool' | 'otherCa', string> = { notation: '', cosign: '', unsigned: '', tool: '', otherCa: '' };
+const img: Record<'notation' | 'cosign' | 'unsigned' | 'tool' | 'otherCa' | 'sbomSigned' | 'sbomUnsigned' | 'sbomGpl', string> = {
+  notation: '', cosign: '', unsigned: '', tool: '', otherCa: '', sbomSigned: '', sbomUnsigned: '', sbomGpl: '',
+};
 
 async function cosign(args: string[]): Promise<void> {
   await exec(toolPath('cosign'), args, {
@@ -52,6 +63,7 @@ function config(overrides: Partial<ConfigInput> = {}) {
         trustPolicy: { version: '1.0', trustPolicies: [{ name: 'all', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:release'], trustedIdentities: ['*'] }] },
       },
       { name: 'cosign-key', type: 'cosign', key: join(work, 'cosign.pub'), tlog: { required: false } },
+      { name: 'sbom-policy', type: 'sbom', artifactTypes: [SPDX], disallowedLicenses: ['GPL-3.0-only'], requireSignature: { verifiers: ['release-signatures'] } },
     ],
     ...overrides,
   };
@@ -74,7 +86,12 @@ beforeAll(async () => {
     const d = await pushImage(`${registry.host}/${repo}:1`, { content: `content of ${repo}` });
     return `${registry.host}/${repo}@${d.digest}`;
   };
-  const [notationRef, cosignRef, , , otherCaRef] = await Promise.all(['app/notation', 'app/cosign', 'app/unsigned', 'tools/debug', 'app/other-ca'].map(push));
+  const [notationRef, cosignRef, , , otherCaRef, sbomSignedRef, sbomUnsignedRef, sbomGplRef] = await Promise.all(
+    ['app/notation', 'app/cosign', 'app/unsigned', 'tools/debug', 'app/other-ca', 'app/sbom-signed', 'app/sbom-unsigned', 'app/sbom-gpl'].map(push),
+  );
+  img.sbomSigned = `${registry.host}/app/sbom-signed:1`;
+  img.sbomUnsigned = `${registry.host}/app/sbom-unsigned:1`;
+  img.sbomGpl = `${registry.host}/app/sbom-gpl:1`;
   img.notation = `${registry.host}/app/notation:1`;
   img.cosign = `${registry.host}/app/cosign:1`;
   img.unsigned = `${registry.host}/app/unsigned:1`;
@@ -84,6 +101,12 @@ beforeAll(async () => {
   await notation.run(['cert', 'generate-test', 'rogue']);
   await notation.run(['sign', '--insecure-registry', '--key', 'release', notationRef!]);
   await notation.run(['sign', '--insecure-registry', '--key', 'rogue', otherCaRef!]);
+  // SBOMs as referrers; the signed ones carry their own Notation signature (nested referrer).
+  for (const [ref, license, signSbom] of [[sbomSignedRef!, 'MIT', true], [sbomUnsignedRef!, 'MIT', false], [sbomGplRef!, 'GPL-3.0-only', true]] as const) {
+    await notation.run(['sign', '--insecure-registry', '--key', 'release', ref]);
+    const sbom = await attachArtifact(ref, SPDX, { content: spdx(license), mediaType: SPDX });
+    if (signSbom) await notation.run(['sign', '--insecure-registry', '--key', 'release', `${ref.split('@')[0]}@${sbom.digest}`]);
+  }
   await cosign(['generate-key-pair']);
   await cosign(['sign', '--key', join(work, 'cosign.key'), '--tlog-upload=false', '--allow-http-registry', '--allow-insecure-registry', cosignRef!]);
   defaultBundle = (await buildFixtureBundle(join(PROJECT_ROOT, 'policies'), { out: join(work, 'default.tar.gz') })).path;
@@ -124,6 +147,28 @@ describe('the validation pipeline over a real registry', () => {
     expect(v!.allowed).toBe(false);
     expect(v!.reasons).toEqual(['no valid signature: notation "release-signatures": certificate chain does not lead to trust store ca:release']);
   }, 60_000);
+
+  describe('SBOMs with nested signatures', () => {
+    it('allows an image whose SBOM is signed and within policy', async () => {
+      const [v] = await pipeline.validator.validateDetailed([img.sbomSigned], ctx());
+      expect(v).toMatchObject({ allowed: true, reasons: [], summary: 'allowed: release-signatures ok, sbom-policy ok' });
+      const sbom = v!.targets[0]!.input.results.find((r) => r.type === 'sbom')!;
+      expect(sbom.nested.map((n) => [n.verifier, n.valid])).toEqual([['release-signatures', true]]);
+    }, 60_000);
+
+    it('denies an image whose SBOM is not signed', async () => {
+      const [v] = await pipeline.validator.validate([img.sbomUnsigned], ctx());
+      expect(v!.allowed).toBe(false);
+      expect(v!.reasons).toHaveLength(1);
+      expect(v!.reasons[0]).toMatch(/^sbom "sbom-policy": .*sign/i);
+    }, 60_000);
+
+    it('denies an image whose SBOM lists a disallowed license', async () => {
+      const [v] = await pipeline.validator.validate([img.sbomGpl], ctx());
+      expect(v!.allowed).toBe(false);
+      expect(v!.reasons[0]).toMatch(/^sbom "sbom-policy": .*GPL-3\.0-only/);
+    }, 60_000);
+  });
 
   it('gives the policy the real verifier results', async () => {
     const [v] = await pipeline.validator.validateDetailed([img.notation], ctx());
