@@ -2,6 +2,7 @@
  * Development/test certificate material made with node-forge (SPEC "Commands":
  * `portcullis certs generate`). Production clusters bring their own (cert-manager).
  */
+import { constants, generateKeyPairSync, privateEncrypt } from 'node:crypto';
 import forge from 'node-forge';
 
 export interface KeyPairPem {
@@ -11,8 +12,19 @@ export interface KeyPairPem {
 
 export interface CertificateAuthority extends KeyPairPem {
   readonly cert: forge.pki.Certificate;
-  readonly key: forge.pki.rsa.PrivateKey;
+  readonly key: RsaKey;
 }
+
+/** A key made by node:crypto, usable by forge to sign certificates. */
+export interface RsaKey {
+  readonly publicKey: forge.pki.rsa.PublicKey;
+  readonly keyPem: string;
+  /** Signs a forge message digest, RSASSA-PKCS1-v1_5 (forge's `key.sign(md)` contract). */
+  sign(md: forge.md.MessageDigest): string;
+}
+
+// DER prefix of a PKCS#1 DigestInfo for SHA-256 (RFC 8017 §9.2, note 1).
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
 export interface ValidityOptions {
   /** Defaults to now minus 5 minutes (clock skew between hosts). */
@@ -37,9 +49,24 @@ export function randomSerial(): string {
   return (parseInt(hex[0] ?? '0', 16) & 0x7).toString(16) + hex.slice(1);
 }
 
-export function rsaKeyPair(): forge.pki.rsa.KeyPair {
-  // forge delegates to node:crypto's generateKeyPairSync when it is available.
-  return forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
+/**
+ * forge builds the certificates; the RSA arithmetic is OpenSSL's (node:crypto). forge's
+ * pure-JS prime search and modPow take seconds per certificate on a busy machine.
+ */
+export function rsaKeyPair(): RsaKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  return {
+    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()) as forge.pki.rsa.PublicKey,
+    keyPem,
+    sign(md) {
+      if (md.algorithm !== 'sha256') throw new Error(`unsupported digest ${md.algorithm}`);
+      const digest = Buffer.from(md.digest().getBytes(), 'binary');
+      // PKCS#1 v1.5 signature = private-key operation on the padded DigestInfo.
+      const sig = privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, digest]));
+      return sig.toString('binary');
+    },
+  };
 }
 
 /** A self-signed CA allowed to sign leaf certificates only (pathLen 0). */
@@ -59,11 +86,6 @@ export function createCa(options: ValidityOptions & { commonName?: string } = {}
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return {
-    cert,
-    key: keys.privateKey,
-    certPem: forge.pki.certificateToPem(cert),
-    keyPem: forge.pki.privateKeyToPem(keys.privateKey),
-  };
+  cert.sign(keys as unknown as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  return { cert, key: keys, certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
 }
