@@ -47,7 +47,7 @@ export function cosignCli(): CosignCli {
         return await run(toolPath('cosign'), [...args], { cwd: dir, env, timeout: 60_000 });
       } catch (err) {
         const e = err as { stderr?: string; message: string };
-        throw new Error(`cosign ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
+        throw new Error(`cosign ${args.join(' ')} failed: ${e.stderr ?? e.message}`, { cause: err });
       }
     },
     async generateKeyPair(prefix) {
