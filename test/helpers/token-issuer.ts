@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,8 @@ export interface TokenIssuer {
 export interface TokenIssuerOptions {
   /** username → password; with users, unauthenticated callers get pull-only (or nothing, see `anonymousPull`). */
   readonly users?: Readonly<Record<string, string>>;
+  /** refresh token → username, for the OAuth2 `grant_type=refresh_token` POST (docker `identitytoken`). */
+  readonly refreshTokens?: Readonly<Record<string, string>>;
   readonly anonymousPull?: boolean;
   readonly expiresIn?: number;
 }
@@ -50,6 +52,18 @@ export async function startTokenIssuer(options: TokenIssuerOptions = {}): Promis
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/token') { res.writeHead(404).end(); return; }
+    if (req.method === 'POST') {
+      // https://distribution.github.io/distribution/spec/auth/oauth/
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const user = form.get('grant_type') === 'refresh_token' ? options.refreshTokens?.[form.get('refresh_token') ?? ''] : undefined;
+        if (!user) { res.writeHead(401).end('{"error":"invalid_grant"}'); return; }
+        issue(res, (form.get('scope') ?? '').split(' ').filter(Boolean), user);
+      });
+      return;
+    }
     const scopes = url.searchParams.getAll('scope');
     let user: string | undefined;
     const auth = req.headers.authorization;
@@ -61,6 +75,10 @@ export async function startTokenIssuer(options: TokenIssuerOptions = {}): Promis
       res.writeHead(401).end('{"errors":[{"code":"UNAUTHORIZED","message":"credentials required"}]}');
       return;
     }
+    issue(res, scopes, user);
+  });
+
+  function issue(res: ServerResponse, scopes: string[], user: string | undefined): void {
     requests.push({ scopes, user });
     const access = scopes.flatMap((s) => {
       const m = /^(repository):(.+):([a-z,*]+)$/.exec(s);
@@ -77,7 +95,7 @@ export async function startTokenIssuer(options: TokenIssuerOptions = {}): Promis
     const token = `${signingInput}.${b64url(signature)}`;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ token, access_token: token, expires_in: expiresIn, issued_at: new Date(now * 1000).toISOString() }));
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const host = `127.0.0.1:${port}`;

@@ -68,7 +68,7 @@ describe('registry authentication', () => {
     let image: PushedDescriptor;
     let sbom: PushedDescriptor;
     beforeAll(async () => {
-      issuer = await startTokenIssuer({ users: { [auth.username]: auth.password }, anonymousPull: true });
+      issuer = await startTokenIssuer({ users: { [auth.username]: auth.password }, anonymousPull: true, refreshTokens: { 'refresh-alice': 'alice' } });
       reg = await startRegistry('distribution', { auth: { token: { realm: issuer.realm, service: issuer.service, issuer: issuer.issuer, rootCertBundlePath: issuer.rootCertBundlePath } } });
       image = await pushImage(`${reg.host}/tok/app:1`, { auth });
       sbom = await attachArtifact(`${reg.host}/tok/app@${image.digest}`, SBOM, { auth });
@@ -88,6 +88,19 @@ describe('registry authentication', () => {
         expect((await client.resolve(ref, deadlineSignal(10_000))).digest).toBe(image.digest);
         expect(issuer.requests).toEqual([{ scopes: ['repository:tok/app:pull'], user: 'alice' }]);
       } finally { await client.close(); }
+    });
+
+    it('exchanges a docker config identitytoken for an access token (OAuth2 refresh grant)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'auth-test-'));
+      try {
+        writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { identitytoken: 'refresh-alice' } } }));
+        const client = createRegistryClient({ insecure: [reg.host, issuer.host], credentials: createCredentialProvider({ dockerConfig: join(dir, 'config.json') }) });
+        try {
+          issuer.requests.length = 0;
+          expect((await client.resolve(parseReference(`${reg.host}/tok/app:1`), deadlineSignal(10_000))).digest).toBe(image.digest);
+          expect(issuer.requests).toEqual([{ scopes: ['repository:tok/app:pull'], user: 'alice' }]);
+        } finally { await client.close(); }
+      } finally { rmSync(dir, { recursive: true, force: true }); }
     });
 
     it('gets an anonymous pull token without credentials', async () => {
