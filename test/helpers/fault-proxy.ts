@@ -11,6 +11,8 @@ export interface ProxiedRequest { readonly method: string; readonly path: string
 export type Fault =
   | { readonly respond: { status: number; headers?: Record<string, string>; body?: string | Buffer } }
   | { readonly corrupt: true }
+  /** Pass through, but drop these (lower-case) response headers. */
+  | { readonly stripHeaders: readonly string[] }
   | { readonly delayMs: number };
 
 export interface FaultProxy {
@@ -62,7 +64,9 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
           });
           return;
         }
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        const headers = { ...ur.headers };
+        if (f && 'stripHeaders' in f) for (const h of f.stripHeaders) delete headers[h];
+        res.writeHead(ur.statusCode ?? 502, headers);
         ur.pipe(res);
       });
       up.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end(); });

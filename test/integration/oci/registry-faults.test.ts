@@ -32,6 +32,14 @@ describe('the registry client under faults (through a proxy in front of a real r
     expect((await client.resolve(ref(), deadlineSignal(10_000))).digest).toBe(image.digest);
   });
 
+  describe('when HEAD gives no Docker-Content-Digest', () => {
+    it('falls back to GET and hashes the manifest itself', async () => {
+      proxy.setFault((r) => (r.method === 'HEAD' ? { stripHeaders: ['docker-content-digest'] } : undefined));
+      expect(await client.resolve(ref(), deadlineSignal(10_000))).toEqual({ mediaType: OCI_MANIFEST, digest: image.digest, size: image.size });
+      expect(proxy.requests.map((r) => r.method)).toEqual(['HEAD', 'GET']);
+    });
+  });
+
   describe('when the body is corrupted', () => {
     it('fails a manifest fetch with DIGEST_MISMATCH', async () => {
       proxy.setFault((r) => (r.method === 'GET' && isManifest(r.path) ? { corrupt: true } : undefined));
