@@ -19,8 +19,10 @@ import { startRegistry, type RunningRegistry } from '../../../helpers/registry-s
 import { toolPath } from '../../../helpers/tools.js';
 
 const exec = promisify(execFile);
-const oras = async (args: string[], encoding: 'utf8' | 'buffer' = 'utf8') =>
-  (await exec(toolPath('oras'), args, { timeout: 60_000, encoding: encoding === 'buffer' ? 'buffer' : 'utf8', maxBuffer: 8 * 1024 * 1024 })).stdout;
+const orasText = async (args: string[]): Promise<string> =>
+  (await exec(toolPath('oras'), args, { timeout: 60_000, maxBuffer: 8 * 1024 * 1024 })).stdout;
+const orasBytes = async (args: string[]): Promise<Buffer> =>
+  (await exec(toolPath('oras'), args, { timeout: 60_000, maxBuffer: 8 * 1024 * 1024, encoding: 'buffer' })).stdout;
 
 let registry: RunningRegistry;
 let cli: NotationCli;
@@ -29,12 +31,12 @@ let subject: Subject;
 
 /** Fetches a referrer's manifest and layers back from the registry, checking digests. */
 async function fetchReferrer(repo: string, d: Descriptor): Promise<ReferrerArtifact> {
-  const manifest = Buffer.from(await oras(['manifest', 'fetch', '--plain-http', `${repo}@${d.digest}`], 'buffer'));
+  const manifest = await orasBytes(['manifest', 'fetch', '--plain-http', `${repo}@${d.digest}`]);
   expect(`sha256:${createHash('sha256').update(manifest).digest('hex')}`).toBe(d.digest);
   const doc = JSON.parse(manifest.toString('utf8')) as { layers: Descriptor[]; artifactType?: string; annotations?: Record<string, string> };
   const blobs = [];
   for (const l of doc.layers) {
-    const bytes = Buffer.from(await oras(['blob', 'fetch', '--plain-http', `${repo}@${l.digest}`, '--output', '-'], 'buffer'));
+    const bytes = await orasBytes(['blob', 'fetch', '--plain-http', `${repo}@${l.digest}`, '--output', '-']);
     expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(l.digest);
     blobs.push({ descriptor: l, bytes });
   }
@@ -50,7 +52,7 @@ beforeAll(async () => {
   writeFileSync(join(work, 'app.txt'), 'hello from portcullis');
   const repo = `${registry.host}/team/app`;
   await exec(toolPath('oras'), ['push', '--plain-http', `${repo}:v1`, 'app.txt:text/plain'], { cwd: work, timeout: 60_000 });
-  const manifest = Buffer.from(await oras(['manifest', 'fetch', '--plain-http', `${repo}:v1`], 'buffer'));
+  const manifest = await orasBytes(['manifest', 'fetch', '--plain-http', `${repo}:v1`]);
   const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   subject = {
     reference: `${repo}:v1@${digest}`, registry: registry.host, repository: 'team/app', tag: 'v1', digest,
@@ -69,7 +71,7 @@ afterAll(async () => {
 describe('notation signatures in a local registry', () => {
   it('discovers a JWS and a COSE signature and verifies both', async () => {
     const repo = `${registry.host}/team/app`;
-    const found = JSON.parse(await oras(['discover', '--plain-http', '--format', 'json', '--artifact-type', 'application/vnd.cncf.notary.signature', `${repo}@${subject.digest}`])) as { referrers?: Descriptor[]; manifests?: Descriptor[] };
+    const found = JSON.parse(await orasText(['discover', '--plain-http', '--format', 'json', '--artifact-type', 'application/vnd.cncf.notary.signature', `${repo}@${subject.digest}`])) as { referrers?: Descriptor[]; manifests?: Descriptor[] };
     const referrers = found.referrers ?? found.manifests ?? [];
     expect(referrers).toHaveLength(2);
     const verifier = await createNotationVerifier({
