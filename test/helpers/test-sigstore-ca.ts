@@ -34,12 +34,14 @@ export interface RekorEntryOptions {
 }
 
 export interface TestSigstoreCa {
-  /** `trusted_root.json` bytes trusting this CA and log (no CT logs, no TSAs). */
+  /** `trusted_root.json` bytes trusting this CA, log and timestamp authority (no CT logs). */
   readonly trustedRootJson: Buffer;
   readonly caCertPem: string;
   issueLeaf(options: LeafOptions): TestLeaf;
   /** The value of Cosign's `dev.sigstore.cosign/bundle` annotation for a hashedrekord entry. */
   rekorBundleAnnotation(options: RekorEntryOptions): string;
+  /** A DER RFC 3161 TimeStampResp over `data` from this instance's TSA (`openssl ts -reply`). */
+  timestamp(data: Buffer): Buffer;
 }
 
 function ecKeyPair(curve: 'prime256v1' | 'secp384r1'): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -65,6 +67,30 @@ export function createTestSigstoreCa(): TestSigstoreCa {
   const caCertPem = readFileSync(join(dir, 'ca.pem'), 'utf8');
   const caDer = Buffer.from(caCertPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
 
+  // A timestamp authority: its own root, and a leaf with the critical timeStamping EKU (RFC 3161 §2.3).
+  const tsaRoot = ecKeyPair('prime256v1');
+  const tsaLeaf = ecKeyPair('prime256v1');
+  writeFileSync(join(dir, 'tsa-root.key'), tsaRoot.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(join(dir, 'tsa.key'), tsaLeaf.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(
+    join(dir, 'tsa.cnf'),
+    [
+      '[req]', 'distinguished_name = dn', 'prompt = no', '[dn]', 'O = portcullis-test', 'CN = test-tsa',
+      '[v3_ca]', 'basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign', 'subjectKeyIdentifier = hash',
+      '[tsa_leaf]', 'basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = critical, timeStamping',
+      'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid',
+      '[tsa]', 'default_tsa = tsa_config', '[tsa_config]', `serial = ${join(dir, 'tsa-serial')}`, 'crypto_device = builtin',
+      `signer_cert = ${join(dir, 'tsa.pem')}`, `certs = ${join(dir, 'tsa-root.pem')}`, `signer_key = ${join(dir, 'tsa.key')}`,
+      'signer_digest = sha256', 'default_policy = 1.2.3.4.1', 'digests = sha256', 'accuracy = secs:1', 'ordering = no',
+      'tsa_name = no', 'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256',
+    ].join('\n'),
+  );
+  writeFileSync(join(dir, 'tsa-serial'), '01\n');
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', join(dir, 'tsa-root.key'), '-config', join(dir, 'tsa.cnf'), '-extensions', 'v3_ca', '-subj', '/O=portcullis-test/CN=test-tsa-root', '-days', '3650', '-out', join(dir, 'tsa-root.pem')], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-new', '-key', join(dir, 'tsa.key'), '-config', join(dir, 'tsa.cnf'), '-out', join(dir, 'tsa.csr')], { stdio: 'pipe' });
+  execFileSync('openssl', ['x509', '-req', '-in', join(dir, 'tsa.csr'), '-CA', join(dir, 'tsa-root.pem'), '-CAkey', join(dir, 'tsa-root.key'), '-set_serial', '7', '-days', '3650', '-extfile', join(dir, 'tsa.cnf'), '-extensions', 'tsa_leaf', '-out', join(dir, 'tsa.pem')], { stdio: 'pipe' });
+  const pemToDer = (file: string) => Buffer.from(readFileSync(join(dir, file), 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+
   const rekor = ecKeyPair('prime256v1');
   const logId = createHash('sha256').update(der(rekor.publicKey)).digest();
   const start = '2020-01-01T00:00:00Z';
@@ -83,7 +109,12 @@ export function createTestSigstoreCa(): TestSigstoreCa {
       validFor: { start },
     }],
     ctlogs: [],
-    timestampAuthorities: [],
+    timestampAuthorities: [{
+      subject: { organization: 'portcullis-test', commonName: 'test-tsa' },
+      uri: 'https://tsa.test.invalid',
+      certChain: { certificates: [{ rawBytes: pemToDer('tsa.pem').toString('base64') }, { rawBytes: pemToDer('tsa-root.pem').toString('base64') }] },
+      validFor: { start },
+    }],
   };
 
   let serial = 1;
@@ -134,5 +165,14 @@ export function createTestSigstoreCa(): TestSigstoreCa {
     return JSON.stringify({ SignedEntryTimestamp: set.toString('base64'), Payload: { body, integratedTime, logIndex, logID: logId.toString('hex') } });
   };
 
-  return { trustedRootJson: Buffer.from(JSON.stringify(trustedRoot)), caCertPem, issueLeaf, rekorBundleAnnotation };
+  let stamps = 0;
+  const timestamp = (data: Buffer): Buffer => {
+    const n = stamps++;
+    writeFileSync(join(dir, `ts${n}.data`), data);
+    execFileSync('openssl', ['ts', '-query', '-data', join(dir, `ts${n}.data`), '-sha256', '-cert', '-no_nonce', '-out', join(dir, `ts${n}.tsq`)], { stdio: 'pipe' });
+    execFileSync('openssl', ['ts', '-reply', '-config', join(dir, 'tsa.cnf'), '-queryfile', join(dir, `ts${n}.tsq`), '-out', join(dir, `ts${n}.tsr`)], { stdio: 'pipe' });
+    return readFileSync(join(dir, `ts${n}.tsr`));
+  };
+
+  return { trustedRootJson: Buffer.from(JSON.stringify(trustedRoot)), caCertPem, issueLeaf, rekorBundleAnnotation, timestamp };
 }

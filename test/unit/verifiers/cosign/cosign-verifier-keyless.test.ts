@@ -3,7 +3,7 @@
  * placed in a custom trusted_root.json (test/helpers/test-sigstore-ca.ts).
  */
 import { describe, expect, it } from '@jest/globals';
-import { ANNOTATION_BUNDLE, ANNOTATION_CERTIFICATE, ANNOTATION_SIGNATURE } from '../../../../src/verifiers/cosign/legacy/read-legacy-signatures.js';
+import { ANNOTATION_BUNDLE, ANNOTATION_CERTIFICATE, ANNOTATION_RFC3161, ANNOTATION_SIGNATURE } from '../../../../src/verifiers/cosign/legacy/read-legacy-signatures.js';
 import type { Verifier } from '../../../../src/verifiers/verifier.js';
 import { TEST_DIGEST, buildCosignVerifier, cosignSign, tempDirWith, testKey, testSubject, verifyContext } from '../../../helpers/cosign-test-fixtures.js';
 import { legacySigArtifact, simpleSigningPayload, type LegacyLayerInput } from '../../../helpers/legacy-sig-artifact.js';
@@ -20,13 +20,19 @@ interface SignOptions {
   readonly by?: TestSigstoreCa;
   readonly rekor?: 'valid' | 'forged' | 'none';
   readonly integratedTime?: number;
+  /** Add an RFC 3161 timestamp over the signature (or over these bytes). */
+  readonly timestamp?: 'signature' | Buffer;
 }
 
-function keylessLayer({ san = WORKFLOW, issuer = ISSUER, by = ca, rekor = 'valid', integratedTime }: SignOptions = {}): LegacyLayerInput {
+function keylessLayer({ san = WORKFLOW, issuer = ISSUER, by = ca, rekor = 'valid', integratedTime, timestamp }: SignOptions = {}): LegacyLayerInput {
   const leaf = by.issueLeaf({ san, issuer });
   const payload = simpleSigningPayload(TEST_DIGEST);
   const signature = cosignSign(payload, leaf.privateKey);
   const annotations: Record<string, string> = { [ANNOTATION_SIGNATURE]: signature.toString('base64'), [ANNOTATION_CERTIFICATE]: leaf.certPem };
+  if (timestamp) {
+    const token = ca.timestamp(timestamp === 'signature' ? signature : timestamp);
+    annotations[ANNOTATION_RFC3161] = JSON.stringify({ SignedRFC3161Timestamp: token.toString('base64') });
+  }
   if (rekor !== 'none') {
     annotations[ANNOTATION_BUNDLE] = ca.rekorBundleAnnotation({
       payload,
@@ -111,6 +117,21 @@ describe('CosignVerifier with keyless identities, on legacy .sig signatures', ()
   it('still needs a log entry (or a timestamp) with tlog not required, to date the certificate', async () => {
     const v = await keyless([{ subject: WORKFLOW, issuer: ISSUER }], { tlog: { required: false } });
     expect((await verdict(v, keylessLayer({ rekor: 'none' }))).signature).toMatchObject({ valid: false, failedCheck: 'TLOG_MISSING' });
+  });
+
+  describe('with an RFC 3161 timestamp instead of a log entry (tlog not required)', () => {
+    it('accepts the certificate at the time the timestamp authority vouches for', async () => {
+      const v = await keyless([{ subject: WORKFLOW, issuer: ISSUER }], { tlog: { required: false } });
+      const { result, signature } = await verdict(v, keylessLayer({ rekor: 'none', timestamp: 'signature' }));
+      expect(result.valid).toBe(true);
+      expect(signature).toMatchObject({ valid: true, tlog: null, identity: WORKFLOW });
+    });
+
+    it('refuses a timestamp over other bytes with TIMESTAMP_INVALID', async () => {
+      const v = await keyless([{ subject: WORKFLOW, issuer: ISSUER }], { tlog: { required: false } });
+      const { signature } = await verdict(v, keylessLayer({ rekor: 'none', timestamp: Buffer.from('something else') }));
+      expect(signature).toMatchObject({ valid: false, failedCheck: 'TIMESTAMP_INVALID' });
+    });
   });
 
   it('refuses a certificate from a CA the trusted root does not hold with CERT_UNTRUSTED', async () => {
