@@ -131,11 +131,12 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         } catch (err) {
           if (req.signal.aborted) throw abortError(req, err);
           if (err instanceof OciError) throw err;
-          // Network errors: retry idempotent requests like 5xx.
-          if (attempt >= retry.maxAttempts || req.method === 'POST') {
+          // Network errors: retry idempotent requests like 5xx — but not TLS failures, which
+          // a retry cannot fix (wrong CA, plain HTTP answering a TLS handshake, …).
+          if (attempt >= retry.maxAttempts || req.method === 'POST' || isTlsError(err)) {
             throw new OciError('NETWORK_ERROR', `${req.operation} ${req.url.host}: ${(err as Error).message}`, { cause: err });
           }
-          await wait(req, backoffDelay(attempt, retry), undefined);
+          await wait(req, backoffDelay(attempt, retry));
           continue;
         }
         if (!isRetryableStatus(res.status) || attempt >= retry.maxAttempts) return res;
@@ -150,7 +151,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           // Waiting would only end in an abort: fail now with the registry's answer.
           throw new OciError(code, `${req.operation} ${req.url.host}: ${res.status}; retrying after ${delay} ms would pass the request deadline`, { details: { status: res.status } });
         }
-        await wait(req, delay, res);
+        await wait(req, delay);
       }
     },
     async close() {
@@ -159,7 +160,12 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   };
 }
 
-async function wait(req: HttpRequest, ms: number, _last: HttpResponse | undefined): Promise<void> {
+function isTlsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /SSL|TLS|CERT|EPROTO/.test(code);
+}
+
+async function wait(req: HttpRequest, ms: number): Promise<void> {
   try {
     await sleep(ms, undefined, { signal: req.signal });
   } catch (err) {
