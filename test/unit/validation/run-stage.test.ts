@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import { runStage } from '../../../src/validation/run-stage.js';
+
+describe('runStage', () => {
+  it('returns the value of a stage that finishes', async () => {
+    await expect(runStage('resolve', new AbortController().signal, '', async () => 7)).resolves.toEqual({ ok: true, value: 7 });
+  });
+
+  it('names the stage and keeps the cause when it fails', async () => {
+    const err = Object.assign(new Error('boom'), { code: 'X' });
+    const r = await runStage('fetch', new AbortController().signal, 'ref', async () => { throw err; });
+    expect(r).toEqual({ ok: false, error: { stage: 'fetch', message: 'ref: boom' }, cause: err });
+  });
+
+  it('returns at the deadline even when the stage ignores its signal', async () => {
+    const c = new AbortController();
+    const p = runStage('referrers', c.signal, '', () => new Promise<never>(() => undefined));
+    setTimeout(() => c.abort(), 20);
+    await expect(p).resolves.toEqual({ ok: false, error: { stage: 'referrers', message: 'deadline exceeded before referrers could finish' } });
+  });
+
+  it('does not start a stage after the deadline', async () => {
+    let started = false;
+    const r = await runStage('verify', AbortSignal.abort(), 'x', async () => { started = true; });
+    expect(started).toBe(false);
+    expect(r.ok).toBe(false);
+  });
+});
