@@ -11,13 +11,15 @@ import { toolPath } from './tools.js';
 
 const exec = promisify(execFile);
 
-export type SyftFormat = 'spdx-json' | 'cyclonedx-json';
+/** An output format, optionally with its version: `spdx-json`, `cyclonedx-json@1.6`, `spdx-json@2.2`. */
+export type SyftFormat = 'spdx-json' | 'cyclonedx-json' | `${'spdx-json' | 'cyclonedx-json'}@${string}`;
 
 /** `syft scan dir:<dir> -o <format>=<file>…`; extra args (e.g. `--select-catalogers`) are passed through. */
-export async function runSyft(dir: string, formats: readonly SyftFormat[], extraArgs: readonly string[] = []): Promise<Record<SyftFormat, Buffer>> {
+export async function runSyft<F extends SyftFormat>(dir: string, formats: readonly F[], extraArgs: readonly string[] = []): Promise<Record<F, Buffer>> {
   const home = mkdtempSync(join(tmpdir(), 'syft-cli-'));
   try {
-    const outputs = formats.flatMap((f) => ['-o', `${f}=${join(home, `sbom.${f}.json`)}`]);
+    const file = (f: SyftFormat): string => join(home, `sbom.${f.replace('@', '-')}.json`);
+    const outputs = formats.flatMap((f) => ['-o', `${f}=${file(f)}`]);
     try {
       await exec(toolPath('syft'), ['scan', `dir:${dir}`, ...outputs, '-q', ...extraArgs], {
         timeout: 120_000,
@@ -30,8 +32,8 @@ export async function runSyft(dir: string, formats: readonly SyftFormat[], extra
       const err = e as Error & { stderr?: string };
       throw new Error(`syft failed: ${err.stderr ?? ''}${err.message}`, { cause: e });
     }
-    const out = {} as Record<SyftFormat, Buffer>;
-    for (const f of formats) out[f] = readFileSync(join(home, `sbom.${f}.json`));
+    const out = {} as Record<F, Buffer>;
+    for (const f of formats) out[f] = readFileSync(file(f));
     return out;
   } finally {
     rmSync(home, { recursive: true, force: true });

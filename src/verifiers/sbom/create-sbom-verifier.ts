@@ -14,7 +14,7 @@ export const MAX_LISTED_VIOLATIONS = 100;
 
 /**
  * The `sbom` verifier (SPEC "Verifiers"; reference: docs/verifiers/sbom.md): SPDX 2.2/2.3 and
- * CycloneDX 1.4–1.6 JSON documents attached to the image, checked for disallowed licenses
+ * CycloneDX 1.4–1.7 JSON documents attached to the image, checked for disallowed licenses
  * (through SPDX license expressions), disallowed packages (name or PURL, semver range) and
  * maximum age; optionally the SBOM itself must be signed (`requireSignature`), which the
  * pipeline checks through `nestedRequirement` and hands over as `ctx.nested`.

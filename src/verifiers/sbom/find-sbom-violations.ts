@@ -27,10 +27,23 @@ export interface SbomRules {
 
 /**
  * Every violation of the rules in the document, in document order: age first, then per
- * package its license and deny-rule violations.
+ * package its license and deny-rule violations. A package listed more than once (Syft lists a
+ * package found by two catalogers, e.g. package.json and package-lock.json, twice) gives one
+ * violation: identical violations are reported once.
  */
 export function findSbomViolations(doc: SbomDocument, rules: SbomRules, now: Date): SbomViolation[] {
-  const out: SbomViolation[] = [];
+  const all: SbomViolation[] = [];
+  collect(doc, rules, now, all);
+  const seen = new Set<string>();
+  return all.filter((v) => {
+    const key = JSON.stringify([v.kind, v.package, v.version, v.license, v.rule]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function collect(doc: SbomDocument, rules: SbomRules, now: Date, out: SbomViolation[]): void {
   if (rules.maximumAge) {
     const reason = checkMaximumAge(doc.created, rules.maximumAge, now, 'the SBOM');
     if (reason) out.push({ kind: 'age', message: reason });
@@ -47,7 +60,6 @@ export function findSbomViolations(doc: SbomDocument, rules: SbomRules, now: Dat
       });
     }
   }
-  return out;
 }
 
 function licenseViolations(pkg: SbomPackage, disallowed: ReadonlySet<string>): SbomViolation[] {

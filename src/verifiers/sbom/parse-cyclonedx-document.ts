@@ -3,8 +3,11 @@ import { SbomError } from './sbom-error.js';
 import type { LicenseClaim, SbomDocument, SbomPackage } from './sbom-document.js';
 import { zodIssueMessage } from './zod-issue-message.js';
 
-/** CycloneDX JSON versions this parser knows. */
-const SUPPORTED = new Set(['1.4', '1.5', '1.6']);
+/**
+ * CycloneDX JSON versions this parser knows. 1.7 (October 2025, Syft's default output since
+ * then) changes nothing this verifier reads: components, licenses, purl, metadata.
+ */
+const SUPPORTED = new Set(['1.4', '1.5', '1.6', '1.7']);
 
 const licenseChoice = z.union([
   z.looseObject({ expression: z.string() }),
@@ -41,7 +44,7 @@ const cyclonedxDocument = z.looseObject({
 const MAX_COMPONENTS = 1_000_000;
 
 /**
- * Reads a CycloneDX 1.4–1.6 JSON document (already parsed within depth limits): every
+ * Reads a CycloneDX 1.4–1.7 JSON document (already parsed within depth limits): every
  * component, nested ones included, becomes a package. `metadata.component` (the thing the
  * SBOM describes, usually the image itself) is not a package.
  * Throws `SbomError` (`UNSUPPORTED_VERSION`, `INVALID_DOCUMENT`) naming the offending field.
@@ -49,7 +52,7 @@ const MAX_COMPONENTS = 1_000_000;
 export function parseCycloneDxDocument(value: unknown): SbomDocument {
   const version = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).specVersion : undefined;
   if (typeof version === 'string' && !SUPPORTED.has(version)) {
-    throw new SbomError('UNSUPPORTED_VERSION', `CycloneDX version "${version.slice(0, 32)}" is not supported (1.4, 1.5, 1.6)`);
+    throw new SbomError('UNSUPPORTED_VERSION', `CycloneDX version "${version.slice(0, 32)}" is not supported (1.4 to 1.7)`);
   }
   const parsed = cyclonedxDocument.safeParse(value);
   if (!parsed.success) throw new SbomError('INVALID_DOCUMENT', `invalid CycloneDX document: ${zodIssueMessage(parsed.error)}`);

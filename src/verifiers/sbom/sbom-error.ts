@@ -13,7 +13,7 @@ export type SbomErrorCode =
   | 'MALFORMED_JSON'
   /** JSON, but neither SPDX nor CycloneDX (e.g. SPDX 3 JSON-LD, an unrelated document). */
   | 'UNSUPPORTED_FORMAT'
-  /** SPDX other than 2.2/2.3, CycloneDX other than 1.4–1.6. */
+  /** SPDX other than 2.2/2.3, CycloneDX other than 1.4–1.7. */
   | 'UNSUPPORTED_VERSION'
   /** The media type names one format and the document is the other. */
   | 'FORMAT_MISMATCH'

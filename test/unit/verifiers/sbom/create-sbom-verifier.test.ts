@@ -74,6 +74,13 @@ describe('createSbomVerifier', () => {
       expect(packagesOf(r)).toEqual(['alpine-keys@2.4-r1', 'ca-certificates-bundle@20220614-r4', 'musl@1.2.3-r4', 'musl-utils@1.2.3-r4']);
     });
 
+    it('reports a package listed twice once', async () => {
+      const doc = JSON.parse(SYFT_SPDX.toString()) as { packages: unknown[] };
+      doc.packages.push(doc.packages[15]); // zlib again, as Syft writes a package two catalogers found
+      const r = await run({ disallowedPackages: [{ name: 'zlib' }], disallowedLicenses: ['Zlib'] }, spdx(JSON.stringify(doc)));
+      expect(r.details.violations).toEqual([expect.objectContaining({ kind: 'license', package: 'zlib' }), expect.objectContaining({ kind: 'package', package: 'zlib' })]);
+    });
+
     it('fails on a package denied by name, every version', async () => {
       const r = await run({ disallowedPackages: [{ name: 'busybox' }] }, spdx(SYFT_SPDX));
       expect(r.details.violations).toEqual([
@@ -159,7 +166,7 @@ describe('createSbomVerifier', () => {
       ],
     });
 
-    it.each(['1.4', '1.5', '1.6'])('reads version %s with nested components', async (v) => {
+    it.each(['1.4', '1.5', '1.6', '1.7'])('reads version %s with nested components', async (v) => {
       const r = await run({}, cyclonedx(bom(v)), { now: new Date('2024-05-02T00:00:00Z') });
       expect(r.valid).toBe(true);
       expect(r.details).toMatchObject({ format: 'cyclonedx', specVersion: v, creationTime: '2024-05-01T10:00:00.000Z', packageCount: 3 });
@@ -177,8 +184,8 @@ describe('createSbomVerifier', () => {
       expect(packagesOf(r)).toEqual(['core@16.0.0']);
     });
 
-    it('refuses CycloneDX 1.3 and 1.7', async () => {
-      for (const v of ['1.3', '1.7']) {
+    it('refuses CycloneDX 1.3 and 1.8', async () => {
+      for (const v of ['1.3', '1.8']) {
         const r = await run({}, cyclonedx(bom(v)));
         expect(r).toMatchObject({ valid: false, error: { code: 'UNSUPPORTED_VERSION' } });
       }
