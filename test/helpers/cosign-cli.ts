@@ -21,13 +21,14 @@ export interface CosignKeyPair {
 
 export interface CosignCli {
   readonly dir: string;
-  run(args: readonly string[]): Promise<{ stdout: string; stderr: string }>;
+  /** Runs cosign; `extraEnv` e.g. `{COSIGN_EXPERIMENTAL: '1'}` for experimental flags. */
+  run(args: readonly string[], extraEnv?: Record<string, string>): Promise<{ stdout: string; stderr: string }>;
   /** `cosign generate-key-pair` (ECDSA P-256). */
   generateKeyPair(prefix: string): Promise<CosignKeyPair>;
   /** `cosign import-key-pair` of a PEM private key (e.g. RSA made by node:crypto). */
   importKeyPair(privateKeyPem: string, prefix: string): Promise<CosignKeyPair>;
   /** `cosign sign --key … --tlog-upload=false` of `host/repo@digest`; extra flags appended. */
-  sign(reference: string, key: CosignKeyPair, extra?: readonly string[]): Promise<void>;
+  sign(reference: string, key: CosignKeyPair, extra?: readonly string[], extraEnv?: Record<string, string>): Promise<void>;
   /** Writes a docker config.json with basic credentials for `host` (what `cosign login` would do). */
   login(host: string, username: string, password: string): void;
   cleanup(): void;
@@ -42,9 +43,9 @@ export function cosignCli(): CosignCli {
 
   const cli: CosignCli = {
     dir,
-    async run(args) {
+    async run(args, extraEnv = {}) {
       try {
-        return await run(toolPath('cosign'), [...args], { cwd: dir, env, timeout: 60_000 });
+        return await run(toolPath('cosign'), [...args], { cwd: dir, env: { ...env, ...extraEnv }, timeout: 60_000 });
       } catch (err) {
         const e = err as { stderr?: string; message: string };
         throw new Error(`cosign ${args.join(' ')} failed: ${e.stderr ?? e.message}`, { cause: err });
@@ -60,8 +61,8 @@ export function cosignCli(): CosignCli {
       await cli.run(['import-key-pair', '--key', pemPath, '--output-key-prefix', prefix, '-y']);
       return { privateKeyPath: join(dir, `${prefix}.key`), publicKeyPath: join(dir, `${prefix}.pub`) };
     },
-    async sign(reference, key, extra = []) {
-      await cli.run(['sign', '--key', key.privateKeyPath, '--tlog-upload=false', '--allow-insecure-registry', '-y', ...extra, reference]);
+    async sign(reference, key, extra = [], extraEnv = {}) {
+      await cli.run(['sign', '--key', key.privateKeyPath, '--tlog-upload=false', '--allow-insecure-registry', '-y', ...extra, reference], extraEnv);
     },
     login(host, username, password) {
       const auth = Buffer.from(`${username}:${password}`).toString('base64');

@@ -68,7 +68,7 @@ describe('Cosign verifier on signatures made by the cosign CLI', () => {
   let client: PortcullisRegistryClient;
   let ecdsa: CosignKeyPair;
   let rsa: CosignKeyPair;
-  const images: Record<'ecdsa' | 'rsa' | 'tampered' | 'copied' | 'bundle', string> = { ecdsa: '', rsa: '', tampered: '', copied: '', bundle: '' };
+  const images: Record<'ecdsa' | 'rsa' | 'tampered' | 'copied' | 'bundle' | 'referrer', string> = { ecdsa: '', rsa: '', tampered: '', copied: '', bundle: '', referrer: '' };
   let keysDir: string;
 
   beforeAll(async () => {
@@ -85,6 +85,8 @@ describe('Cosign verifier on signatures made by the cosign CLI', () => {
     await cli.sign(images.rsa, rsa);
     await cli.sign(images.tampered, rsa);
     await cli.sign(images.bundle, ecdsa, ['--new-bundle-format']);
+    // Cosign's (experimental) OCI 1.1 mode: the same .sig manifest, stored as a referrer.
+    await cli.sign(images.referrer, ecdsa, ['--registry-referrers-mode=oci-1-1'], { COSIGN_EXPERIMENTAL: '1' });
     keysDir = tempDirWith({
       'ecdsa.pub': readFileSync(ecdsa.publicKeyPath),
       'rsa.pub': readFileSync(rsa.publicKeyPath),
@@ -110,6 +112,13 @@ describe('Cosign verifier on signatures made by the cosign CLI', () => {
 
     it('verifies a signature by an RSA key brought in with cosign import-key-pair', async () => {
       const { result } = await verdict(await verifierFor('rsa.pub'), await discover(client, images.rsa), 'legacy');
+      expect(result.valid).toBe(true);
+    }, 30_000);
+
+    it('verifies the same signature stored as an OCI 1.1 referrer (--registry-referrers-mode=oci-1-1)', async () => {
+      const found = await discover(client, images.referrer);
+      expect(found.artifacts.map((a) => a.descriptor.artifactType)).toEqual(['application/vnd.dev.cosign.artifact.sig.v1+json']);
+      const { result } = await verdict(await verifierFor('ecdsa.pub'), found, 'legacy');
       expect(result.valid).toBe(true);
     }, 30_000);
 
