@@ -25,7 +25,7 @@ export interface ImageValidatorConfig {
   readonly platforms: PlatformSelection;
   /** Config `validation.excludeImages`: globs over the image as written and its normalised name. */
   readonly excludeImages: readonly string[];
-  /** Images validated at once. Default 8. */
+  /** Images validated at once. Default 16 (a Pod rarely has more; registry concurrency is bounded by the client). */
   readonly concurrency?: number | undefined;
   /** Referrers of one subject processed at once. Default 8. */
   readonly referrerConcurrency?: number | undefined;
@@ -156,7 +156,7 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
 
   async function validateDetailed(images: readonly string[], ctx: AdmissionContext): Promise<DetailedVerdict[]> {
     const unique = [...new Set(images)];
-    return mapLimit(unique, deps.config.concurrency ?? 8, (image) => validateOne(image, ctx));
+    return mapLimit(unique, deps.config.concurrency ?? 16, (image) => validateOne(image, ctx));
   }
 
   return {
