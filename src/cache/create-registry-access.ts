@@ -1,0 +1,64 @@
+/**
+ * One call for the composition root: the configured cache, the credential chain, the registry
+ * client, and the caching decorator around it. Takes plain objects shaped like config
+ * `registries` and `cache` (the checked Config fits them as is).
+ */
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import type { CredentialProvider } from '../oci/types.js';
+import type { ConfiguredCredential } from '../oci/credentials/config-credential-provider.js';
+import { createCredentialProvider } from '../oci/create-credential-provider.js';
+import { createRegistryClient, type PortcullisRegistryClient, type RegistryClientOptions } from '../oci/registry-client.js';
+import type { Cache } from './types.js';
+import { createCache, type CacheConfig } from './create-cache.js';
+import { createCachingRegistryClient } from './caching-registry-client.js';
+
+export interface RegistryAccessOptions {
+  readonly registries: {
+    readonly insecure?: readonly string[];
+    readonly dockerConfig?: string | null;
+    readonly credentials?: readonly ConfiguredCredential[];
+  };
+  readonly cache: CacheConfig;
+  /** Providers asked before config and docker config (e.g. Kubernetes imagePullSecrets). */
+  readonly extraCredentialProviders?: readonly CredentialProvider[];
+  /** Limits and retry tuning passed to the client. */
+  readonly client?: Omit<RegistryClientOptions, 'insecure' | 'credentials' | 'cache' | 'metrics' | 'logger'>;
+  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration' | 'cacheRequests'>;
+  readonly logger?: Logger;
+}
+
+export interface RegistryAccess {
+  /** The cached, single-flighted client (implements ScopedRegistryClient). */
+  readonly client: PortcullisRegistryClient;
+  /** The cache itself, for other decorators (verifier results use kind `results`). */
+  readonly cache: Cache;
+  close(): Promise<void>;
+}
+
+export async function createRegistryAccess(options: RegistryAccessOptions): Promise<RegistryAccess> {
+  const cache = await createCache(options.cache, {
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const inner = createRegistryClient({
+    ...options.client,
+    insecure: options.registries.insecure ?? [],
+    credentials: createCredentialProvider({
+      credentials: options.registries.credentials ?? [],
+      dockerConfig: options.registries.dockerConfig ?? null,
+    }, options.extraCredentialProviders ?? []),
+    cache,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const client = createCachingRegistryClient(inner, cache);
+  return {
+    client,
+    cache,
+    async close() {
+      await client.close();
+      await cache.close();
+    },
+  };
+}
