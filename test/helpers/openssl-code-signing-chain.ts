@@ -19,9 +19,23 @@ export interface CodeSigningChain {
   readonly leafSubject: string;
 }
 
+export type LeafKey = 'ec' | 'ec384' | 'ec521' | 'rsa' | 'rsa2048' | 'rsa4096';
+
+const KEY_ARGS: Record<LeafKey, string[]> = {
+  ec: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+  ec384: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
+  ec521: ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521'],
+  rsa: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'],
+  rsa2048: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+  rsa4096: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'],
+};
+
 export interface CodeSigningChainOptions {
-  /** Leaf key: `ec` (P-256, ES256) or `rsa` (3072, PS384). */
-  readonly key?: 'ec' | 'rsa';
+  /**
+   * Leaf key, which fixes the signature algorithm: `ec` = P-256 (ES256), `ec384` (ES384),
+   * `ec521` (ES512), `rsa` = 3072 bits (PS384), `rsa2048` (PS256), `rsa4096` (PS512).
+   */
+  readonly key?: LeafKey;
   readonly leafDays?: number;
   readonly leafSubject?: string;
 }
@@ -37,13 +51,11 @@ export async function createCodeSigningChain(dir: string, options: CodeSigningCh
     '[leaf]', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=codeSigning', 'authorityKeyIdentifier=keyid',
     '',
   ].join('\n'));
-  const keyArgs = (out: string, kind: 'ec' | 'rsa') => kind === 'ec'
-    ? ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out]
-    : ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072', '-out', out];
-  await openssl(keyArgs('root.key', 'rsa'), dir);
+  const keyArgs = (out: string, kind: LeafKey) => ['genpkey', ...KEY_ARGS[kind], '-out', out];
+  await openssl(keyArgs('root.key', 'rsa2048'), dir);
   await openssl(['req', '-x509', '-new', '-key', 'root.key', '-subj', '/C=US/ST=WA/O=Example/CN=Example Root', '-days', '3650', '-sha384',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'root.crt'], dir);
-  await openssl(keyArgs('inter.key', 'rsa'), dir);
+  await openssl(keyArgs('inter.key', 'rsa2048'), dir);
   await openssl(['req', '-new', '-key', 'inter.key', '-subj', '/C=US/ST=WA/O=Example/CN=Example Intermediate', '-out', 'inter.csr'], dir);
   await openssl(['x509', '-req', '-in', 'inter.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-days', '1825', '-sha384', '-extfile', 'ext.cnf', '-extensions', 'inter', '-out', 'inter.crt'], dir);
   await openssl(keyArgs('leaf.key', options.key ?? 'ec'), dir);

@@ -18,7 +18,7 @@ import type { ReferrerArtifact, VerifierResult } from '../../../../src/verifiers
 import { createOciLayoutImage } from '../../../helpers/create-oci-layout-image.js';
 import { createNotationCli, type NotationCli } from '../../../helpers/notation-cli.js';
 import { readOciLayout, type OciLayout } from '../../../helpers/oci-layout.js';
-import { createCodeSigningChain, type CodeSigningChain } from '../../../helpers/openssl-code-signing-chain.js';
+import { createCodeSigningChain, type CodeSigningChain, type LeafKey } from '../../../helpers/openssl-code-signing-chain.js';
 import { startTsaServer, type TsaServer } from '../../../helpers/tsa-server.js';
 
 const REGISTRY = 'registry.example';
@@ -35,6 +35,8 @@ let genKey: string;
 let layoutDir: string;
 let layout: OciLayout;
 const images = new Map<string, Descriptor>();
+const ALGORITHMS: readonly [LeafKey, string][] = [['rsa', 'PS384'], ['rsa4096', 'PS512'], ['ec384', 'ES384'], ['ec521', 'ES512']];
+const algorithmRoots = new Map<string, string>();
 
 /** Signs a fresh image tagged `tag` in the layout with `notation sign --oci-layout`. */
 async function signImage(tag: string, args: string[]): Promise<void> {
@@ -63,8 +65,16 @@ beforeAll(async () => {
   await signImage('chain-cose', ['--key', 'chain', '--signature-format', 'cose']);
   await signImage('chain-jws-ts', ['--key', 'chain', '--signature-format', 'jws', ...ts]);
   await signImage('chain-cose-ts', ['--key', 'chain', '--signature-format', 'cose', ...ts]);
+  // One more chain per remaining algorithm of the spec's table, signed alternately as JWS and COSE.
+  for (const [i, [key, alg]] of ALGORITHMS.entries()) {
+    mkdirSync(join(work, key));
+    const c = await createCodeSigningChain(join(work, key), { key });
+    algorithmRoots.set(key, c.rootPath);
+    cli.addSigningKey(key, c.keyPath, c.chainPath);
+    await signImage(`alg-${alg}`, ['--key', key, '--signature-format', i % 2 === 0 ? 'jws' : 'cose']);
+  }
   layout = readOciLayout(layoutDir);
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
   await tsa?.close();
@@ -159,6 +169,11 @@ describe('notation CLI signatures', () => {
       expect(r.details.timestamp).toMatchObject({ tsa: 'CN=Test TSA,O=Portcullis Test,C=US' });
       expect(r.details.checks).toContainEqual(expect.objectContaining({ name: 'authenticTimestamp', outcome: 'pass' }));
       expect(tsa.issued()).toBeGreaterThanOrEqual(2);
+    });
+    it.each(ALGORITHMS)('verifies a %s-key signature (%s)', async (key, alg) => {
+      const r = await verifyTag(`alg-${alg}`, { setup: { stores: { ca: { [key]: [algorithmRoots.get(key)!] } } } });
+      expect(r.error).toBeUndefined();
+      expect(r).toMatchObject({ valid: true, details: { checks: expect.arrayContaining([{ name: 'integrity', outcome: 'pass', message: `${alg} signature verified` }]) } });
     });
     it('verifies a signature with an expiry before it expires', async () => {
       const r = await verifyTag('gen-expiry');
