@@ -111,7 +111,7 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
       namespace: ctx.request.namespace, serviceAccountName: ctx.pod.serviceAccountName, imagePullSecrets: ctx.pod.imagePullSecrets,
     });
     const subjectOf = (d: Descriptor, platform?: Target['platform']): Subject => ({
-      reference: formatReference({ ...ref, digest: d.digest }), registry: ref.registry, repository: ref.repository, tag: ref.tag,
+      reference: formatReference({ ...ref, digest: d.digest || undefined }), registry: ref.registry, repository: ref.repository, tag: ref.tag,
       digest: d.digest, mediaType: d.mediaType, size: d.size, ...(platform ? { platform } : {}),
     });
     const policySubject = (s: Subject): PolicyInput['subject'] => ({

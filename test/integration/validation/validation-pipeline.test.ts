@@ -19,7 +19,7 @@ import { createRegistryClient, type PortcullisRegistryClient } from '../../../sr
 import { buildValidationPipeline, type ValidationPipeline } from '../../../src/validation/build-validation-pipeline.js';
 import { buildFixtureBundle } from '../../helpers/build-fixture-bundle.js';
 import { createNotationCli, type NotationCli } from '../../helpers/notation-cli.js';
-import { attachArtifact, pushImage } from '../../helpers/push-image.js';
+import { attachArtifact, pushImage, pushIndex } from '../../helpers/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 import { PROJECT_ROOT, toolPath } from '../../helpers/tools.js';
 
@@ -40,6 +40,7 @@ let work: string;
 let notation: NotationCli;
 let client: PortcullisRegistryClient;
 let defaultBundle: string;
+let multi: string;
 const img: Record<'notation' | 'cosign' | 'unsigned' | 'tool' | 'otherCa' | 'sbomSigned' | 'sbomUnsigned' | 'sbomGpl', string> = {
   notation: '', cosign: '', unsigned: '', tool: '', otherCa: '', sbomSigned: '', sbomUnsigned: '', sbomGpl: '',
 };
@@ -107,6 +108,13 @@ beforeAll(async () => {
     const sbom = await attachArtifact(ref, SPDX, { content: spdx(license), mediaType: SPDX });
     if (signSbom) await notation.run(['sign', '--insecure-registry', '--key', 'release', `${ref.split('@')[0]}@${sbom.digest}`]);
   }
+  // A multi-arch index signed as a whole, with only its linux/amd64 manifest signed on its own.
+  const amd64 = await pushImage(`${registry.host}/app/multi:amd64`, { content: 'amd64', platform: 'linux/amd64' });
+  await pushImage(`${registry.host}/app/multi:arm64`, { content: 'arm64', platform: 'linux/arm64/v8' });
+  const index = await pushIndex(`${registry.host}/app/multi:1`, ['amd64', 'arm64']);
+  multi = `${registry.host}/app/multi:1`;
+  await notation.run(['sign', '--insecure-registry', '--key', 'release', `${registry.host}/app/multi@${index.digest}`]);
+  await notation.run(['sign', '--insecure-registry', '--key', 'release', `${registry.host}/app/multi@${amd64.digest}`]);
   await cosign(['generate-key-pair']);
   await cosign(['sign', '--key', join(work, 'cosign.key'), '--tlog-upload=false', '--allow-http-registry', '--allow-insecure-registry', cosignRef!]);
   defaultBundle = (await buildFixtureBundle(join(PROJECT_ROOT, 'policies'), { out: join(work, 'default.tar.gz') })).path;
@@ -202,6 +210,37 @@ describe('the validation pipeline over a real registry', () => {
     expect(text.join('\n')).toContain(`${img.notation}: ALLOWED`);
     expect(text.join('\n')).toMatch(/release-signatures\s+notation\s+sha256:\S+\s+valid/);
   }, 120_000);
+});
+
+describe('validation.platforms on a multi-arch index', () => {
+  const verdict = async (platforms: 'index' | 'both' | string[]) => {
+    const pipeline = await buildValidationPipeline(config({ validation: { platforms } }), { client, logger: silentLogger(), watchPolicy: false });
+    try {
+      const [v] = await pipeline.validator.validate([multi], ctx());
+      return v!;
+    } finally {
+      await pipeline.close();
+    }
+  };
+
+  it('index: the signed index is enough', async () => {
+    expect(await verdict('index')).toMatchObject({ allowed: true, summary: 'allowed: release-signatures ok' });
+  }, 60_000);
+
+  it('a platform list: only the listed, signed platform', async () => {
+    expect((await verdict(['linux/amd64'])).allowed).toBe(true);
+    expect(await verdict(['linux/arm64'])).toMatchObject({
+      allowed: false, reasons: ['linux/arm64/v8: no valid signature: no Notation or Cosign signature found for this image'],
+    });
+  }, 60_000);
+
+  it('both: the index and every platform must pass', async () => {
+    expect(await verdict('both')).toMatchObject({
+      allowed: false,
+      reasons: ['linux/arm64/v8: no valid signature: no Notation or Cosign signature found for this image'],
+      summary: 'denied: release-signatures ok; linux/amd64: release-signatures ok; linux/arm64/v8: no verified referrers',
+    });
+  }, 60_000);
 });
 
 describe('exemptions', () => {

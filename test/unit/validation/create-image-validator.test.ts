@@ -200,7 +200,7 @@ describe('createImageValidator', () => {
       const [v] = await validator.validate(['registry.test/missing:1'], ctx());
       expect(v!.allowed).toBe(false);
       expect(policy.inputs[0]!.errors).toEqual([{ stage: 'resolve', message: 'registry.test/missing:1: manifest unknown' }]);
-      expect(policy.inputs[0]!.subject.digest).toBe('');
+      expect(policy.inputs[0]!.subject).toMatchObject({ digest: '', reference: 'registry.test/missing:1' });
     });
   });
 
