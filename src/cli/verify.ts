@@ -6,12 +6,10 @@
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import type { AdmissionContext } from '../admission/ports.js';
-import { createMemoryCache } from '../cache/memory-cache.js';
+import { createRegistryAccess } from '../cache/create-registry-access.js';
 import { defaultConfig, loadConfigFile } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
-import { createCredentialProvider } from '../oci/create-credential-provider.js';
 import { deadlineSignal } from '../oci/deadline.js';
-import { createRegistryClient } from '../oci/registry-client.js';
 import { buildValidationPipeline } from '../validation/build-validation-pipeline.js';
 import type { DetailedVerdict } from '../validation/create-image-validator.js';
 import { platformName } from '../validation/select-targets.js';
@@ -82,13 +80,18 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
       try {
         const config = opts.config ? await loadConfigFile(opts.config) : defaultConfig();
         const logger = createLogger({ level: process.env.PORTCULLIS_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
-        const cache = createMemoryCache();
-        const client = createRegistryClient({
-          insecure: [...config.registries.insecure, ...opts.insecure],
-          credentials: createCredentialProvider({ credentials: config.registries.credentials, dockerConfig: opts.dockerConfig ?? config.registries.dockerConfig }),
-          cache,
+        // Always a fresh in-process cache: `verify` shows what the registry holds now, and never
+        // reads or writes results a webhook shares through Redis.
+        const access = await createRegistryAccess({
+          registries: {
+            insecure: [...config.registries.insecure, ...opts.insecure],
+            credentials: config.registries.credentials,
+            dockerConfig: opts.dockerConfig ?? config.registries.dockerConfig,
+          },
+          cache: { type: 'memory' },
           logger,
         });
+        const { client, cache } = access;
         try {
           const pipeline = await buildValidationPipeline(config, { client, cache, logger, watchPolicy: false });
           try {
@@ -110,7 +113,7 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
             await pipeline.close();
           }
         } finally {
-          await client.close();
+          await access.close();
         }
       } catch (err) {
         const c = (err as { code?: string }).code;
