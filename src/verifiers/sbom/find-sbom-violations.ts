@@ -45,7 +45,9 @@ export function findSbomViolations(doc: SbomDocument, rules: SbomRules, now: Dat
 
 function collect(doc: SbomDocument, rules: SbomRules, now: Date, out: SbomViolation[]): void {
   if (rules.maximumAge) {
-    const reason = checkMaximumAge(doc.created, rules.maximumAge, now, 'the SBOM');
+    const reason = doc.created === undefined && doc.createdText !== undefined
+      ? `the SBOM creation time "${clip(doc.createdText, 64)}" is not an RFC 3339 time, so its age (maximum ${rules.maximumAge.text}) cannot be checked`
+      : checkMaximumAge(doc.created, rules.maximumAge, now, 'the SBOM');
     if (reason) out.push({ kind: 'age', message: reason });
   }
   const checkLicenses = rules.disallowedLicenseNames.size > 0;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRfc3339 } from './parse-rfc3339.js';
 import { SbomError } from './sbom-error.js';
 import type { LicenseClaim, SbomDocument, SbomPackage } from './sbom-document.js';
 import { zodIssueMessage } from './zod-issue-message.js';
@@ -58,7 +59,6 @@ export function parseCycloneDxDocument(value: unknown): SbomDocument {
   if (!parsed.success) throw new SbomError('INVALID_DOCUMENT', `invalid CycloneDX document: ${zodIssueMessage(parsed.error)}`);
   const doc = parsed.data;
   const timestamp = doc.metadata?.timestamp;
-  const created = timestamp ? new Date(timestamp) : undefined;
 
   const packages: SbomPackage[] = [];
   const stack: Array<{ value: unknown; path: (string | number)[] }> = [];
@@ -89,7 +89,8 @@ export function parseCycloneDxDocument(value: unknown): SbomDocument {
   return {
     format: 'cyclonedx',
     specVersion: doc.specVersion,
-    created: created && !Number.isNaN(created.getTime()) ? created : undefined,
+    created: timestamp ? parseRfc3339(timestamp) : undefined,
+    createdText: timestamp ?? undefined,
     creators: creatorsOf(doc.metadata),
     packages,
   };

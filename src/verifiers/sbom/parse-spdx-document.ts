@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRfc3339 } from './parse-rfc3339.js';
 import { SbomError } from './sbom-error.js';
 import type { LicenseClaim, SbomDocument, SbomPackage } from './sbom-document.js';
 import { zodIssueMessage } from './zod-issue-message.js';
@@ -36,11 +37,11 @@ export function parseSpdxDocument(value: unknown): SbomDocument {
   const parsed = spdxDocument.safeParse(value);
   if (!parsed.success) throw new SbomError('INVALID_DOCUMENT', `invalid SPDX document: ${zodIssueMessage(parsed.error)}`);
   const doc = parsed.data;
-  const created = new Date(doc.creationInfo.created);
   return {
     format: 'spdx',
     specVersion: doc.spdxVersion.slice('SPDX-'.length),
-    created: Number.isNaN(created.getTime()) ? undefined : created,
+    created: parseRfc3339(doc.creationInfo.created),
+    createdText: doc.creationInfo.created,
     creators: doc.creationInfo.creators,
     packages: (doc.packages ?? []).map((p): SbomPackage => ({
       name: p.name,

@@ -5,6 +5,8 @@ export interface SbomDocument {
   readonly specVersion: string;
   /** The document's own creation time (`creationInfo.created` / `metadata.timestamp`). */
   readonly created: Date | undefined;
+  /** The creation time as written, when the document gives one (it may not be RFC 3339). */
+  readonly createdText?: string | undefined;
   /** `Tool: syft-1.0`, `Organization: …`, `Person: …` (CycloneDX tools/authors written the same way). */
   readonly creators: readonly string[];
   readonly packages: readonly SbomPackage[];

@@ -118,6 +118,16 @@ describe('createSbomVerifier', () => {
       expect(r.details.violations).toEqual([{ kind: 'age', message: 'the SBOM created 2023-11-29T01:44:41.000Z is older than the maximum age 30d' }]);
     });
 
+    it('fails a creation time that is not RFC 3339, and one that is missing', async () => {
+      const doc = JSON.parse(BOM_SPDX.toString()) as { creationInfo: { created: string } };
+      doc.creationInfo.created = 'November 2023';
+      const r = await run({ maximumAge: '30d' }, spdx(JSON.stringify(doc)));
+      expect(r.details.violations).toEqual([{ kind: 'age', message: 'the SBOM creation time "November 2023" is not an RFC 3339 time, so its age (maximum 30d) cannot be checked' }]);
+      expect(r.details.creationTime).toBeNull();
+      const cdx = await run({ maximumAge: '30d' }, cyclonedx({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [] }));
+      expect(cdx.details.violations).toEqual([{ kind: 'age', message: 'the SBOM has no creation time, so its age (maximum 30d) cannot be checked' }]);
+    });
+
     it('fails a creation time in the future', async () => {
       const r = await run({ maximumAge: '30d' }, spdx(SYFT_SPDX), { now: new Date('2023-11-01T00:00:00Z') });
       expect(r.details.violations).toEqual([{ kind: 'age', message: 'the SBOM creation time 2023-11-29T01:44:41.000Z is in the future' }]);
