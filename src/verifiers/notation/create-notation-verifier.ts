@@ -104,14 +104,22 @@ export async function createNotationVerifierFromSources(opts: NotationVerifierSo
         if (!(e instanceof NotationError)) throw e;
         return verifierResult(verifier, artifact, { valid: false, message: e.message, details: { checks: [] }, error: { code: e.code, message: e.message } });
       }
-      const out = verifyNotationSignature({
-        subject,
-        envelopeMediaType: sig.envelopeMediaType,
-        envelope: sig.envelope,
-        trustPolicy: current.policy,
-        trustStores: current.stores,
-        now: ctx.now,
-      });
+      let out;
+      try {
+        out = verifyNotationSignature({
+          subject,
+          envelopeMediaType: sig.envelopeMediaType,
+          envelope: sig.envelope,
+          trustPolicy: current.policy,
+          trustStores: current.stores,
+          now: ctx.now,
+        });
+      } catch (e) {
+        // Every expected failure is a NotationError turned into a check; anything else is bytes
+        // no parser anticipated, and still only makes this signature invalid.
+        const message = `signature could not be verified: ${(e as Error).message}`;
+        return verifierResult(verifier, artifact, { valid: false, message, details: { checks: [] }, error: { code: 'MALFORMED_ENVELOPE', message } });
+      }
       return verifierResult(verifier, artifact, {
         valid: out.valid,
         message: out.message,

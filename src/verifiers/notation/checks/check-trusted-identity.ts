@@ -13,7 +13,12 @@ import { failed, passed, type CheckFinding } from './check-result.js';
 export function checkTrustedIdentity(leaf: X509Certificate, policy: TrustPolicy): CheckFinding {
   const subject = oneLineName(leaf.subject);
   if (policy.trustedIdentities === '*') return passed(`any identity is trusted by policy "${policy.name}"`);
-  const dn = readSubjectName(leaf);
+  let dn;
+  try {
+    dn = readSubjectName(leaf);
+  } catch {
+    return failed('UNTRUSTED_IDENTITY', `the subject of signer "${subject}" cannot be read`);
+  }
   if (!dn) return failed('UNTRUSTED_IDENTITY', `signer "${subject}" has multi-valued or repeated subject attributes, which trusted identities cannot match`);
   const i = policy.trustedIdentities.findIndex((t) => isSubsetDn(t, dn));
   if (i >= 0) return passed(`signer "${subject}" matches trusted identity ${JSON.stringify(policy.trustedIdentitiesText[i] ?? '')}`);

@@ -53,8 +53,13 @@ export function verifyTimestampToken(tokenBytes: Uint8Array, signatureValue: Uin
 function findSignerCertificate(token: TimestampToken): X509Certificate {
   const { sid } = token.signer;
   const found = token.certificates.find((c) => {
-    if ('skiHex' in sid) return subjectKeyIdentifierHex(c) === sid.skiHex;
-    return c.serialNumber.toLowerCase().replace(/^0+/, '') === sid.serialHex.replace(/^0+/, '') && issuerDer(c).equals(Buffer.from(sid.issuer));
+    try {
+      if ('skiHex' in sid) return subjectKeyIdentifierHex(c) === sid.skiHex;
+      return c.serialNumber.toLowerCase().replace(/^0+/, '') === sid.serialHex.replace(/^0+/, '') && issuerDer(c).equals(Buffer.from(sid.issuer));
+    } catch {
+      // A certificate our DER reader refuses cannot be the signer.
+      return false;
+    }
   });
   if (!found) throw new NotationError('TIMESTAMP_INVALID', 'signing certificate not found in the timestamp token');
   return found;
@@ -72,7 +77,12 @@ function verifyCmsSignature(token: TimestampToken, cert: X509Certificate): void 
     if (!md || md.length !== 1 || !Buffer.from(readOctetString(md[0])).equals(createHash(digest).update(token.eContent).digest())) {
       throw new NotationError('TIMESTAMP_INVALID', 'timestamp message-digest attribute does not match TSTInfo');
     }
+    try {
     checkSigningCertificateAttribute(si, cert);
+  } catch (e) {
+    if (e instanceof NotationError) throw e;
+    throw new NotationError('TIMESTAMP_INVALID', `signing-certificate attribute is malformed: ${(e as Error).message}`, { cause: e });
+  }
     signed = si.signedAttrsDer;
   }
   const alg = SIGNATURE_OIDS.get(si.signatureAlgorithm);
