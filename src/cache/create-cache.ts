@@ -1,6 +1,7 @@
 /** Builds the configured cache (config `cache`): memory, or Redis with memory in front and as fallback. */
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
+import { ConfigError } from '../shared/coded-error.js';
 import type { Cache, CacheKind } from './types.js';
 import { createMemoryCache } from './memory-cache.js';
 import { createRedisCache } from './redis-cache.js';
@@ -21,7 +22,7 @@ export async function createCache(config: CacheConfig, deps: { metrics?: Pick<Me
   };
   if (config.type === 'redis') {
     const url = config.redis?.url;
-    if (!url) throw new Error('cache.redis.url is required when cache.type is redis');
+    if (!url) throw new ConfigError('INVALID_CONFIG', 'cache.redis.url', 'required when cache.type is redis');
     return createRedisCache({ url, ...common, ...(deps.logger ? { logger: deps.logger } : {}) });
   }
   return createMemoryCache(common);

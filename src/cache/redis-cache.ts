@@ -62,8 +62,10 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
     if (down) log?.info('redis cache available again');
     down = false;
   });
+  const connecting = client.connect();
+  connecting.catch(() => undefined); // a late rejection after our timeout is handled by markDown
   try {
-    await withTimeout(client.connect(), options.connectTimeoutMs ?? 2000);
+    await withTimeout(connecting, options.connectTimeoutMs ?? 2000);
   } catch (err) {
     // Start anyway: the client keeps reconnecting in the background.
     markDown(err);
@@ -120,10 +122,10 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
       closed = true;
       await l1.close();
       try {
-        if (client.isOpen) await withTimeout(client.close(), 1000);
-      } catch {
-        client.destroy();
-      }
+        if (client.isReady) await withTimeout(client.close(), 1000);
+      } catch { /* destroyed below */ }
+      // Stops any reconnection loop, so a closed cache never keeps the process alive.
+      try { if (client.isOpen) client.destroy(); } catch { /* already closed */ }
     },
   };
 }

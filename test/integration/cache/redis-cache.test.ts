@@ -7,7 +7,7 @@ import { createMetrics } from '../../../src/observability/metrics.js';
 import { createRegistryClient, type PortcullisRegistryClient } from '../../../src/oci/registry-client.js';
 import { parseReference } from '../../../src/oci/reference.js';
 import { deadlineSignal } from '../../../src/oci/deadline.js';
-import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
+import { freePort, startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 import { pushImage, type PushedDescriptor } from '../../helpers/push-image.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
 import { startRedisServer, type RunningRedis } from '../../helpers/redis-server.js';
@@ -76,4 +76,17 @@ describe('the Redis cache', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/portcullis_cache_requests_total\{kind="digest",result="fallback"\} [1-9]/);
   }, 20_000);
+
+  describe('when Redis is not reachable at start', () => {
+    it('starts anyway and answers from memory, counting the fallback', async () => {
+      const m = createMetrics(undefined, { defaults: false });
+      const cache = await createCache({ type: 'redis', redis: { url: `redis://127.0.0.1:${await freePort()}` } }, { metrics: m });
+      try {
+        await cache.set('digest', 'k', { digest: 'sha256:x' });
+        expect(await cache.get('digest', 'k')).toEqual({ digest: 'sha256:x' });
+        expect(await cache.get('digest', 'other')).toBeUndefined();
+        expect(await m.registry.metrics()).toContain('portcullis_cache_requests_total{kind="digest",result="fallback"} 2');
+      } finally { await cache.close(); }
+    }, 15_000);
+  });
 });
