@@ -6,6 +6,8 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,6 +44,8 @@ export interface TestSigstoreCa {
   rekorBundleAnnotation(options: RekorEntryOptions): string;
   /** A DER RFC 3161 TimeStampResp over `data` from this instance's TSA (`openssl ts -reply`). */
   timestamp(data: Buffer): Buffer;
+  /** Serves the TSA over HTTP on loopback (RFC 3161 §3.4: POST a TimeStampReq, get a TimeStampResp). */
+  serveTimestamps(): Promise<{ readonly url: string; close(): Promise<void> }>;
 }
 
 function ecKeyPair(curve: 'prime256v1' | 'secp384r1'): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -174,5 +178,37 @@ export function createTestSigstoreCa(): TestSigstoreCa {
     return readFileSync(join(dir, `ts${n}.tsr`));
   };
 
-  return { trustedRootJson: Buffer.from(JSON.stringify(trustedRoot)), caCertPem, issueLeaf, rekorBundleAnnotation, timestamp };
+  const reply = (query: Buffer): Buffer => {
+    const n = stamps++;
+    writeFileSync(join(dir, `ts${n}.tsq`), query);
+    execFileSync('openssl', ['ts', '-reply', '-config', join(dir, 'tsa.cnf'), '-queryfile', join(dir, `ts${n}.tsq`), '-out', join(dir, `ts${n}.tsr`)], { stdio: 'pipe' });
+    return readFileSync(join(dir, `ts${n}.tsr`));
+  };
+
+  const serveTimestamps = async () => {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 16 * 1024) req.destroy();
+        else chunks.push(c);
+      });
+      req.on('end', () => {
+        try {
+          res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(reply(Buffer.concat(chunks)));
+        } catch {
+          res.writeHead(400).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${address.port}/`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  };
+
+  return { trustedRootJson: Buffer.from(JSON.stringify(trustedRoot)), caCertPem, issueLeaf, rekorBundleAnnotation, timestamp, serveTimestamps };
 }

@@ -70,6 +70,7 @@ describe('Cosign verifier on signatures made by the cosign CLI', () => {
   let rsa: CosignKeyPair;
   const images: Record<'ecdsa' | 'rsa' | 'tampered' | 'copied' | 'bundle' | 'referrer', string> = { ecdsa: '', rsa: '', tampered: '', copied: '', bundle: '', referrer: '' };
   let keysDir: string;
+  const sigstore = createTestSigstoreCa();
 
   beforeAll(async () => {
     registry = await startRegistry('distribution');
@@ -90,7 +91,7 @@ describe('Cosign verifier on signatures made by the cosign CLI', () => {
     keysDir = tempDirWith({
       'ecdsa.pub': readFileSync(ecdsa.publicKeyPath),
       'rsa.pub': readFileSync(rsa.publicKeyPath),
-      'trusted_root.json': createTestSigstoreCa().trustedRootJson,
+      'trusted_root.json': sigstore.trustedRootJson,
     });
     client = createRegistryClient({ insecure: [registry.host] });
   }, 120_000);
@@ -188,6 +189,42 @@ describe('Cosign verifier on signatures made by the cosign CLI', () => {
       const other = await discover(client, images.ecdsa);
       const result = await (await verifierFor('ecdsa.pub')).verify(other.subject, pick(found, 'bundle'), verifyContext());
       expect((result.details.signatures as Array<Record<string, unknown>>)[0]).toMatchObject({ failedCheck: 'PAYLOAD_DIGEST_MISMATCH' });
+    }, 30_000);
+  });
+
+  describe('keyless: a certificate from a test Fulcio-like CA, dated by a local RFC 3161 TSA', () => {
+    const WORKFLOW = 'https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0';
+    const ISSUER = 'https://token.actions.githubusercontent.com';
+    let found: Discovered;
+
+    beforeAll(async () => {
+      const leaf = sigstore.issueLeaf({ san: WORKFLOW, issuer: ISSUER });
+      const pair = await cli.importKeyPair(leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'leaf');
+      writeFileSync(join(cli.dir, 'leaf.pem'), leaf.certPem);
+      writeFileSync(join(cli.dir, 'ca.pem'), sigstore.caCertPem);
+      const pushed = await pushImage(`${registry.host}/demo/app:keyless`, { content: 'image keyless' });
+      const image = `${registry.host}/demo/app@${pushed.digest}`;
+      const tsa = await sigstore.serveTimestamps();
+      try {
+        await cli.sign(image, pair, ['--certificate', join(cli.dir, 'leaf.pem'), '--certificate-chain', join(cli.dir, 'ca.pem'), '--timestamp-server-url', tsa.url]);
+      } finally {
+        await tsa.close();
+      }
+      found = await discover(client, image);
+    }, 60_000);
+
+    const keyless = (identity: Record<string, string>) =>
+      buildCosignVerifier({ trustedRoot: 'trusted_root.json', keyless: { identities: [identity] }, tlog: { required: false }, sct: { required: false } }, keysDir);
+
+    it('verifies the certificate identity and issuer at the timestamp', async () => {
+      const { result, signatures } = await verdict(await keyless({ subject: WORKFLOW, issuer: ISSUER }), found, 'legacy');
+      expect(result.valid).toBe(true);
+      expect(signatures[0]).toMatchObject({ identity: WORKFLOW, issuer: ISSUER, tlog: null, valid: true });
+    }, 30_000);
+
+    it('refuses it for an identity pattern that only matches a prefix (anchored) and for another issuer', async () => {
+      expect((await verdict(await keyless({ subjectRegExp: 'https://github\\.com/acme/app', issuer: ISSUER }), found, 'legacy')).signatures[0]).toMatchObject({ failedCheck: 'IDENTITY_MISMATCH' });
+      expect((await verdict(await keyless({ subject: WORKFLOW, issuer: 'https://gitlab.com' }), found, 'legacy')).signatures[0]).toMatchObject({ failedCheck: 'ISSUER_MISMATCH' });
     }, 30_000);
   });
 
