@@ -194,6 +194,14 @@ describe('createSbomVerifier', () => {
       expect(packagesOf(r)).toEqual(['core@16.0.0']);
     });
 
+    it('finds the layer whose media type carries a version parameter', async () => {
+      const artifact = referrerArtifact({ artifactType: CYCLONEDX_JSON, layers: [
+        { mediaType: 'text/plain', bytes: 'not this one' },
+        { mediaType: 'application/vnd.cyclonedx+json; version=1.5', bytes: JSON.stringify(bom('1.5')) },
+      ] });
+      expect((await run({}, artifact, { now: new Date('2024-05-02T00:00:00Z') })).details).toMatchObject({ format: 'cyclonedx', packageCount: 3 });
+    });
+
     it('refuses CycloneDX 1.3 and 1.8', async () => {
       for (const v of ['1.3', '1.8']) {
         const r = await run({}, cyclonedx(bom(v)));
