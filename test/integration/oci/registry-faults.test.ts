@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { createRegistryClient, type PortcullisRegistryClient } from '../../../src/oci/registry-client.js';
+import { configCredentialProvider } from '../../../src/oci/credentials/config-credential-provider.js';
 import { createCachingRegistryClient } from '../../../src/cache/caching-registry-client.js';
 import { createMemoryCache } from '../../../src/cache/memory-cache.js';
 import { parseReference } from '../../../src/oci/reference.js';
@@ -37,6 +38,29 @@ describe('the registry client under faults (through a proxy in front of a real r
       proxy.setFault((r) => (r.method === 'HEAD' ? { stripHeaders: ['docker-content-digest'] } : undefined));
       expect(await client.resolve(ref(), deadlineSignal(10_000))).toEqual({ mediaType: OCI_MANIFEST, digest: image.digest, size: image.size });
       expect(proxy.requests.map((r) => r.method)).toEqual(['HEAD', 'GET']);
+    });
+  });
+
+  describe('when a blob is redirected to another host (storage, CDN)', () => {
+    it('follows the redirect without sending the registry credentials there', async () => {
+      const storage = await startFaultProxy(reg.host);
+      const authed = createRegistryClient({
+        insecure: [proxy.host, storage.host],
+        credentials: configCredentialProvider([{ host: proxy.host, username: 'u', password: 'p' }]),
+      });
+      try {
+        const m = await authed.getManifest(ref(), deadlineSignal(10_000));
+        const layer = m.parsed.kind === 'manifest' ? m.parsed.manifest.layers[0]! : undefined;
+        proxy.setFault((r) => {
+          if (!r.path.includes('/blobs/')) return undefined;
+          if (!r.headers.authorization) return { respond: { status: 401, headers: { 'www-authenticate': 'Basic realm="registry"' } } };
+          return { respond: { status: 307, headers: { location: `http://${storage.host}${r.path}` } } };
+        });
+        const blob = await authed.fetchBlob(ref(), layer!, deadlineSignal(10_000));
+        expect(Buffer.from(blob.bytes).toString()).toBe('web');
+        expect(proxy.requests.filter((r) => r.path.includes('/blobs/')).map((r) => Boolean(r.headers.authorization))).toEqual([false, true]);
+        expect(storage.requests.map((r) => ({ path: r.path, authorization: r.headers.authorization }))).toEqual([{ path: `/v2/app/web/blobs/${layer!.digest}`, authorization: undefined }]);
+      } finally { await authed.close(); await storage.stop(); }
     });
   });
 
