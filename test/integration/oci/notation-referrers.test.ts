@@ -26,7 +26,7 @@ function expectedSignatures(): { subject: string; signatures: string[] } {
   return { subject, signatures: signatures.map((m) => m.digest).sort() };
 }
 
-describe.each(['distribution', 'crane'] as const)('Notation signatures copied by oras into %s', (kind) => {
+describe.each(['distribution', 'olareg'] as const)('Notation signatures copied by oras into %s', (kind) => {
   let reg: RunningRegistry;
   let client: PortcullisRegistryClient;
   beforeAll(async () => {

@@ -28,9 +28,9 @@ async function pushFixtures(host: string): Promise<Pushed> {
 
 const referrersOf = (list: Descriptor[]) => list.map((d) => ({ digest: d.digest, artifactType: d.artifactType })).sort((a, b) => a.digest.localeCompare(b.digest));
 
-const found: Partial<Record<'distribution' | 'crane', Descriptor[]>> = {};
+const found: Partial<Record<'distribution' | 'olareg', Descriptor[]>> = {};
 
-describe.each(['distribution', 'crane'] as const)('createRegistryClient against %s', (kind) => {
+describe.each(['distribution', 'olareg'] as const)('createRegistryClient against %s', (kind) => {
   let reg: RunningRegistry;
   let client: PortcullisRegistryClient;
   let pushed: Pushed;
@@ -85,7 +85,7 @@ describe.each(['distribution', 'crane'] as const)('createRegistryClient against 
   });
 
   describe('listReferrers', () => {
-    it(kind === 'crane' ? 'lists referrers through the referrers API, plus the Cosign tag' : 'falls back to the tag schema, plus the Cosign tag', async () => {
+    it(kind === 'olareg' ? 'lists referrers through the referrers API, plus the Cosign tag' : 'falls back to the tag schema, plus the Cosign tag', async () => {
       const ref = parseReference(`${reg.host}/app/web:1.0`);
       const list = await client.listReferrers(ref, pushed.image, deadlineSignal(10_000));
       expect(referrersOf(list)).toEqual(referrersOf([
@@ -127,6 +127,6 @@ describe.each(['distribution', 'crane'] as const)('createRegistryClient against 
 describe('the referrers API and the tag-schema fallback', () => {
   it('return the same set for the same pushed artifacts', () => {
     expect(found.distribution).toBeDefined();
-    expect(referrersOf(found.distribution!)).toEqual(referrersOf(found.crane!));
+    expect(referrersOf(found.distribution!)).toEqual(referrersOf(found.olareg!));
   });
 });

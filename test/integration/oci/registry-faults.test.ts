@@ -9,7 +9,7 @@ import { deadlineSignal } from '../../../src/oci/deadline.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../../../src/oci/media-types.js';
 import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 import { pushImage, type PushedDescriptor } from '../../helpers/push-image.js';
-import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
+import { startFaultProxy, type Fault, type FaultProxy } from '../../helpers/fault-proxy.js';
 
 const isManifest = (path: string) => path.includes('/manifests/');
 
@@ -21,7 +21,7 @@ describe('the registry client under faults (through a proxy in front of a real r
   const ref = () => parseReference(`${proxy.host}/app/web:1.0`);
 
   beforeAll(async () => {
-    reg = await startRegistry('crane');
+    reg = await startRegistry('olareg');
     image = await pushImage(`${reg.host}/app/web:1.0`, { content: 'web' });
     proxy = await startFaultProxy(reg.host);
     client = createRegistryClient({ insecure: [proxy.host], retry: { baseDelayMs: 20, maxDelayMs: 100 } });
@@ -51,7 +51,7 @@ describe('the registry client under faults (through a proxy in front of a real r
       try {
         const m = await authed.getManifest(ref(), deadlineSignal(10_000));
         const layer = m.parsed.kind === 'manifest' ? m.parsed.manifest.layers[0]! : undefined;
-        proxy.setFault((r) => {
+        proxy.setFault((r): Fault | undefined => {
           if (!r.path.includes('/blobs/')) return undefined;
           if (!r.headers.authorization) return { respond: { status: 401, headers: { 'www-authenticate': 'Basic realm="registry"' } } };
           return { respond: { status: 307, headers: { location: `http://${storage.host}${r.path}` } } };
