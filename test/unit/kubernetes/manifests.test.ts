@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { parseConfigText } from '../../../src/config/load-config.js';
+import { parseNotationVerifierConfig } from '../../../src/verifiers/notation/notation-verifier-config.js';
+import type { VerifierConfigEntry } from '../../../src/verifiers/verifier.js';
 import { loadManifests, type ManifestObject } from '../../helpers/load-manifests.js';
 
 const manifests = loadManifests();
@@ -135,9 +138,17 @@ describe('manifests/ (kustomize base)', () => {
   });
 
   describe('config ConfigMap', () => {
-    const config = parse((one('ConfigMap', 'portcullis-config') as ManifestObject & { data: Record<string, string> }).data['portcullis.yaml'] ?? '') as {
+    const text = (one('ConfigMap', 'portcullis-config') as ManifestObject & { data: Record<string, string> }).data['portcullis.yaml'] ?? '';
+    const config = parse(text) as {
       server: { port: number }; tls: { certFile: string; keyFile: string }; validation: { excludeNamespaces: string[] }; registries: { kubernetesPullSecrets: boolean };
     };
+
+    it('is a valid Portcullis config, verifiers included', () => {
+      const parsed = parseConfigText(text, '/etc/portcullis/config/portcullis.yaml');
+      expect(parsed.verifiers.map((v) => v.type)).toEqual(['notation']);
+      expect(parseNotationVerifierConfig(parsed.verifiers[0] as unknown as VerifierConfigEntry, 'verifiers[0]').trustStores)
+        .toEqual(new Map([['ca:release', ['/etc/portcullis/trust/ca.pem']]]));
+    });
 
     it('serves on 8443 with the certificate from the mounted Secret', () => {
       expect(config.server.port).toBe(8443);
