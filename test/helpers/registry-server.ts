@@ -2,7 +2,8 @@
  * Starts a real OCI registry on loopback for integration tests:
  *  - `distribution`: distribution/distribution v3 (no referrers API: clients must use the tag schema),
  *    optionally with htpasswd or token auth;
- *  - `crane`: go-containerregistry's `crane registry serve` (OCI 1.1 referrers API, no auth).
+ *  - `olareg`: olareg (OCI 1.1 referrers API, no auth). (`crane registry serve` was tried first: its
+ *    referrers endpoint is off unless enabled in code, so it answers 404 like distribution.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolPath } from './tools.js';
 
-export type RegistryKind = 'distribution' | 'crane';
+export type RegistryKind = 'distribution' | 'olareg';
 
 export interface RegistryAuth {
   /** htpasswd file content (bcrypt entries): basic auth. */
@@ -46,10 +47,9 @@ export async function startRegistry(kind: RegistryKind, options: { auth?: Regist
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   let child: ChildProcess;
-  if (kind === 'crane') {
-    // crane's --disk store expects its directory to exist.
+  if (kind === 'olareg') {
     mkdirSync(join(dir, 'blobs'), { recursive: true });
-    child = spawn(toolPath('crane'), ['registry', 'serve', '--address', host, '--disk', join(dir, 'blobs')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(toolPath('olareg'), ['serve', '--addr', '127.0.0.1', '--port', String(port), '--dir', join(dir, 'blobs'), '--api-delete', '--gc-frequency', '-1s'], { stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
     const lines = [
       'version: 0.1',

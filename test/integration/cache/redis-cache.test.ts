@@ -31,7 +31,7 @@ describe('the Redis cache', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    reg = await startRegistry('crane');
+    reg = await startRegistry('olareg');
     image = await pushImage(`${reg.host}/app/web:1.0`, { content: 'web' });
     await pushImage(`${reg.host}/app/web:2.0`, { content: 'web 2' });
     proxy = await startFaultProxy(reg.host);

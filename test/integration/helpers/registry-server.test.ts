@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 
-describe.each(['distribution', 'crane'] as const)('startRegistry(%s)', (kind) => {
+describe.each(['distribution', 'olareg'] as const)('startRegistry(%s)', (kind) => {
   let reg: RunningRegistry;
   beforeAll(async () => { reg = await startRegistry(kind); });
   afterAll(async () => { await reg?.stop(); });

@@ -52,7 +52,7 @@ async function waitFor(cond: () => boolean | Promise<boolean>, what: string, tim
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'portcullis-hot-swap-'));
-  registry = await startRegistry('crane');
+  registry = await startRegistry('olareg');
   await pushImage(`${registry.host}/app/web:1`);
   [allowBundle, denyBundle] = await Promise.all([flip(true, '1'), flip(false, '2')]);
   client = createRegistryClient({ insecure: [registry.host] });

@@ -1,5 +1,5 @@
 /**
- * The validation pipeline over a real registry (crane, OCI 1.1 referrers API) with real
+ * The validation pipeline over a real registry (olareg, OCI 1.1 referrers API) with real
  * signatures made by the real `notation` and `cosign` CLIs, the real registry client, the real
  * verifiers and the default Rego policy compiled to Wasm by the real `opa`. `portcullis verify`
  * runs against the same images and must decide the same.
@@ -81,7 +81,7 @@ function ctx(namespace = 'default'): AdmissionContext {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'portcullis-validation-'));
-  registry = await startRegistry('crane');
+  registry = await startRegistry('olareg');
   notation = createNotationCli();
   const push = async (repo: string) => {
     const d = await pushImage(`${registry.host}/${repo}:1`, { content: `content of ${repo}` });

@@ -1,5 +1,5 @@
 /**
- * Hostile SBOMs and reports attached to images in a real registry (crane) with the real `oras
+ * Hostile SBOMs and reports attached to images in a real registry (olareg) with the real `oras
  * attach`, judged through the validation pipeline and the default policy: each is denied with a
  * clear reason naming what is wrong, and the same validator goes on judging a good image.
  */
@@ -56,7 +56,7 @@ const hostile: Array<[tag: string, artifactType: string, bytes: () => Uint8Array
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'hostile-sbom-'));
-  registry = await startRegistry('crane');
+  registry = await startRegistry('olareg');
   cli = createNotationCli();
   await cli.run(['cert', 'generate-test', '--default', 'signer']);
   for (const [tag, artifactType, bytes] of hostile) {

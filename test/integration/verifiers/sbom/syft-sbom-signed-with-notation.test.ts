@@ -1,6 +1,6 @@
 /**
  * SBOMs made by the real Syft on a directory this test creates (an npm project with installed
- * packages), in SPDX JSON and CycloneDX JSON, attached to images in a real registry (crane, OCI
+ * packages), in SPDX JSON and CycloneDX JSON, attached to images in a real registry (olareg, OCI
  * 1.1 referrers API) with `oras attach`, and signed with the real `notation` (a
  * `notation cert generate-test` key). Checked two ways:
  *  - the `sbom` verifier on the bytes fetched by Portcullis' registry client, with nested
@@ -71,7 +71,7 @@ beforeAll(async () => {
   createProject(project);
   sboms = await runSyft(project, FORMATS, ['--select-catalogers', '+javascript-package-cataloger']);
 
-  registry = await startRegistry('crane');
+  registry = await startRegistry('olareg');
   cli = createNotationCli();
   await cli.run(['cert', 'generate-test', '--default', 'sbom-signer']);
   certPath = join(cli.configDir, 'localkeys', 'sbom-signer.crt');
