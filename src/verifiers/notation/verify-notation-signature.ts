@@ -9,6 +9,7 @@ import { checkAuthenticTimestamp } from './checks/check-authentic-timestamp.js';
 import { checkAuthenticity } from './checks/check-authenticity.js';
 import { checkExpiry } from './checks/check-expiry.js';
 import { checkIntegrity } from './checks/check-integrity.js';
+import { checkRevocation } from './checks/check-revocation.js';
 import type { CheckFinding } from './checks/check-result.js';
 import { checkTargetArtifact, type TargetDescriptor } from './checks/check-target-artifact.js';
 import { checkTrustedIdentity } from './checks/check-trusted-identity.js';
@@ -127,14 +128,10 @@ export function verifyNotationSignature(input: VerifyNotationSignatureInput): No
     };
   }
   const stop2 = apply('authenticTimestamp', ts.finding, policy.actions.authenticTimestamp)
-    ?? apply('expiry', checkExpiry(env, now), policy.actions.expiry);
+    ?? apply('expiry', checkExpiry(env, now), policy.actions.expiry)
+    // Revocation of the signing chain; the TSA chain's revocation is not evaluated (no I/O).
+    ?? apply('revocation', checkRevocation(env.certificateChain), policy.actions.revocation);
   if (stop2) return stop2;
-  // Revocation (CRL/OCSP) needs network access, which a pure verifier does not have: reported, not checked.
-  checks.push({
-    name: 'revocation',
-    outcome: 'skipped',
-    message: `not checked: Portcullis does not fetch CRLs or OCSP responses (policy action: ${policy.actions.revocation})`,
-  });
 
   const who = base.signer?.subject ?? 'unknown signer';
   const suffix = logged.length > 0 ? `; logged: ${logged.join('; ')}` : '';

@@ -19,10 +19,11 @@ const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const OID_SIGNING_CERT = '1.2.840.113549.1.9.16.2.12';
 const OID_SIGNING_CERT_V2 = '1.2.840.113549.1.9.16.2.47';
 const MAX_CHAIN = 8;
+const BASELINE_TIMESTAMP_POLICY = '0.4.0.2023.1.1';
 
 export interface VerifiedTimestamp {
   readonly genTime: Date;
-  /** genTime ± accuracy (RFC 3161 §2.4.2); 1 s when the TSA states none. */
+  /** genTime ± accuracy (RFC 3161 §2.4.2). */
   readonly earliest: Date;
   readonly latest: Date;
   readonly tsaChain: readonly X509Certificate[];
@@ -41,7 +42,9 @@ export function verifyTimestampToken(tokenBytes: Uint8Array, signatureValue: Uin
   if (trustedTsaCerts.length === 0) throw new NotationError('TIMESTAMP_UNTRUSTED', 'no trusted TSA certificate in the tsa trust stores');
   const chain = buildChain(signerCert, token.certificates, trustedTsaCerts);
   validateCertificateChain(chain, { purpose: 'timeStamping', at: tstInfo.genTime, code: 'TIMESTAMP_INVALID' });
-  const accuracy = tstInfo.accuracyMs ?? 1000;
+  // Trust policy spec, "Validate Trusted Timestamp": the stated accuracy; else 1 s under the
+  // baseline time-stamp policy of RFC 3628 §5.2; else 0.
+  const accuracy = tstInfo.accuracyMs ?? (tstInfo.policy === BASELINE_TIMESTAMP_POLICY ? 1000 : 0);
   return {
     genTime: tstInfo.genTime,
     earliest: new Date(tstInfo.genTime.getTime() - accuracy),

@@ -28,17 +28,22 @@ export interface CertificateExtensions {
   readonly keyUsage?: { readonly critical: boolean; readonly usages: ReadonlySet<KeyUsage> } | undefined;
   readonly extKeyUsage?: { readonly critical: boolean; readonly oids: readonly string[] } | undefined;
   readonly basicConstraints?: { readonly critical: boolean; readonly ca: boolean; readonly pathLen?: number | undefined } | undefined;
+  /** Where revocation status is published: CRL distribution points (§4.2.1.13), OCSP in AIA (§4.2.2.1). */
+  readonly revocation: { readonly crl: boolean; readonly ocsp: boolean };
   /** Critical extensions present in the certificate, by OID. */
   readonly critical: readonly string[];
 }
 
-const OID = { keyUsage: '2.5.29.15', basicConstraints: '2.5.29.19', extKeyUsage: '2.5.29.37' } as const;
+const OID = {
+  keyUsage: '2.5.29.15', basicConstraints: '2.5.29.19', extKeyUsage: '2.5.29.37',
+  crlDistributionPoints: '2.5.29.31', authorityInfoAccess: '1.3.6.1.5.5.7.1.1', ocsp: '1.3.6.1.5.5.7.48.1',
+} as const;
 
 export function readCertificateExtensions(cert: X509Certificate): CertificateExtensions {
   const der = decodeDer(cert.raw);
   const tbs = expectTag(der.children[0], DER_TAG.SEQUENCE, 'tbsCertificate');
   const extsWrapper = contextChild(tbs, 3);
-  const result: { -readonly [K in keyof CertificateExtensions]: CertificateExtensions[K] } = { critical: [] };
+  const result: { -readonly [K in keyof CertificateExtensions]: CertificateExtensions[K] } = { critical: [], revocation: { crl: false, ocsp: false } };
   if (!extsWrapper) return result;
   const critical: string[] = [];
   for (const ext of expectTag(extsWrapper.children[0], DER_TAG.SEQUENCE, 'extensions').children) {
@@ -50,6 +55,11 @@ export function readCertificateExtensions(cert: X509Certificate): CertificateExt
     if (oid === OID.keyUsage) result.keyUsage = { critical: isCritical, usages: keyUsages(value) };
     else if (oid === OID.extKeyUsage) result.extKeyUsage = { critical: isCritical, oids: expectTag(value, DER_TAG.SEQUENCE, 'extKeyUsage').children.map((c) => readOid(c, 'KeyPurposeId')) };
     else if (oid === OID.basicConstraints) result.basicConstraints = { critical: isCritical, ...basicConstraints(value) };
+    else if (oid === OID.crlDistributionPoints) result.revocation = { ...result.revocation, crl: true };
+    else if (oid === OID.authorityInfoAccess) {
+      const ocsp = expectTag(value, DER_TAG.SEQUENCE, 'authorityInfoAccess').children.some((ad) => readOid(ad.children[0], 'accessMethod') === OID.ocsp);
+      result.revocation = { ...result.revocation, ocsp };
+    }
   }
   result.critical = critical;
   return result;

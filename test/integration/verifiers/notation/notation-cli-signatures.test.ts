@@ -19,9 +19,11 @@ import { createOciLayoutImage } from '../../../helpers/create-oci-layout-image.j
 import { createNotationCli, type NotationCli } from '../../../helpers/notation-cli.js';
 import { readOciLayout, type OciLayout } from '../../../helpers/oci-layout.js';
 import { createCodeSigningChain, type CodeSigningChain, type LeafKey } from '../../../helpers/openssl-code-signing-chain.js';
+import { VECTORS } from '../../../helpers/tools.js';
 import { startTsaServer, type TsaServer } from '../../../helpers/tsa-server.js';
 
 const REGISTRY = 'registry.example';
+const CRL = join(VECTORS, 'notation-e2e-config/crl');
 const REPOSITORY = 'team/app';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -73,6 +75,9 @@ beforeAll(async () => {
     cli.addSigningKey(key, c.keyPath, c.chainPath);
     await signImage(`alg-${alg}`, ['--key', key, '--signature-format', i % 2 === 0 ? 'jws' : 'cose']);
   }
+  // notation's e2e CRL chain (read in place): its certificates name CRL distribution points.
+  cli.addSigningKey('crl', join(CRL, 'leaf.key'), join(CRL, 'certchain_with_crl.pem'));
+  await signImage('crl-jws', ['--key', 'crl']);
   layout = readOciLayout(layoutDir);
 }, 240_000);
 
@@ -87,6 +92,7 @@ interface Setup {
   readonly scopes?: string[];
   readonly identities?: string[];
   readonly level?: string;
+  readonly override?: Record<string, string>;
   /** Add the local TSA's root as `tsa:test`: timestamps are then required (verifyTimestamp: always). */
   readonly tsa?: boolean;
 }
@@ -104,7 +110,7 @@ async function verifier(setup: Setup = {}): Promise<NotationVerifier> {
       trustPolicies: [{
         name: 'all',
         registryScopes: setup.scopes ?? ['*'],
-        signatureVerification: { level: setup.level ?? 'strict' },
+        signatureVerification: { level: setup.level ?? 'strict', ...(setup.override ? { override: setup.override } : {}) },
         trustStores: refs,
         trustedIdentities: setup.identities ?? ['*'],
       }],
@@ -286,6 +292,31 @@ describe('notation CLI signatures', () => {
     };
     expect(await verifyTag('gen-cose', { artifact: withEnvelope(art, build(true)) })).toMatchObject({ valid: false, error: { code: 'UNKNOWN_CRITICAL_HEADER' } });
     expect((await verifyTag('gen-cose', { artifact: withEnvelope(art, build(false)) })).valid).toBe(true);
+  });
+
+  describe('revocation, which Portcullis does not fetch', () => {
+    const crlStores = () => ({ ca: { crl: [join(CRL, 'root.crt')] } });
+    it('passes when no certificate publishes revocation information', async () => {
+      const r = await verifyTag('gen-jws');
+      expect(r.details.checks).toContainEqual(expect.objectContaining({ name: 'revocation', outcome: 'pass' }));
+    });
+    it('REVOCATION_UNKNOWN under strict when the chain names CRL distribution points', async () => {
+      const r = await verifyTag('crl-jws', { setup: { stores: crlStores() } });
+      expect(r).toMatchObject({ valid: false, error: { code: 'REVOCATION_UNKNOWN' } });
+      expect(r.message).toContain('CN=LeafCert');
+    });
+    it('only logged under permissive, or with override revocation: log', async () => {
+      for (const setup of [{ level: 'permissive' }, { override: { revocation: 'log' } }]) {
+        const r = await verifyTag('crl-jws', { setup: { stores: crlStores(), ...setup } });
+        expect(r.valid).toBe(true);
+        expect(r.details.checks).toContainEqual(expect.objectContaining({ name: 'revocation', outcome: 'logged' }));
+      }
+    });
+    it('skipped with override revocation: skip', async () => {
+      const r = await verifyTag('crl-jws', { setup: { stores: crlStores(), override: { revocation: 'skip' } } });
+      expect(r.valid).toBe(true);
+      expect(r.details.checks).toContainEqual(expect.objectContaining({ name: 'revocation', outcome: 'skipped' }));
+    });
   });
 
   describe('the policy level decides what a failure means', () => {

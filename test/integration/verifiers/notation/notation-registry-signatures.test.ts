@@ -1,5 +1,5 @@
 /**
- * An image pushed with the real `oras` to a local registry (crane, OCI 1.1 referrers API), signed
+ * An image pushed with the real `oras` to a local registry (distribution: the referrers tag schema), signed
  * there by the real `notation` (JWS and COSE, `--insecure-registry`), its signatures discovered
  * and fetched back with `oras`, then verified by Portcullis from those bytes.
  */
@@ -45,7 +45,7 @@ async function fetchReferrer(repo: string, d: Descriptor): Promise<ReferrerArtif
 }
 
 beforeAll(async () => {
-  registry = await startRegistry('crane');
+  registry = await startRegistry('distribution');
   cli = createNotationCli();
   work = mkdtempSync(join(tmpdir(), 'notation-registry-'));
   await cli.run(['cert', 'generate-test', '--default', 'release']);

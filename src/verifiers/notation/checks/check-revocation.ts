@@ -1,0 +1,26 @@
+/**
+ * Revocation: https://github.com/notaryproject/specifications/blob/main/specs/trust-store-trust-policy.md#certificate-revocation-evaluation
+ * A certificate that names no CRL distribution point and no OCSP responder is considered not
+ * revoked. Otherwise its status would have to be fetched, which a verifier that does no I/O
+ * cannot do: the status "cannot be determined", which the spec treats as a failure of this
+ * step — enforced or only logged as the policy's `revocation` action says.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { oneLineName } from '../x509/describe-certificate.js';
+import { readCertificateExtensions } from '../x509/read-certificate-extensions.js';
+import { failed, passed, type CheckFinding } from './check-result.js';
+
+export function checkRevocation(chain: readonly X509Certificate[]): CheckFinding {
+  const published: string[] = [];
+  for (const cert of chain) {
+    let r: { crl: boolean; ocsp: boolean };
+    try {
+      r = readCertificateExtensions(cert).revocation;
+    } catch {
+      r = { crl: false, ocsp: false };
+    }
+    if (r.crl || r.ocsp) published.push(`"${oneLineName(cert.subject)}" (${[r.ocsp ? 'OCSP' : '', r.crl ? 'CRL' : ''].filter(Boolean).join(', ')})`);
+  }
+  if (published.length === 0) return passed('no certificate of the chain publishes revocation information (CRL or OCSP): considered not revoked');
+  return failed('REVOCATION_UNKNOWN', `revocation status of ${published.join(', ')} was not checked: Portcullis does not fetch CRLs or OCSP responses; set the trust policy override "revocation" to "log" or "skip" to accept this`);
+}
