@@ -1,7 +1,7 @@
 /**
  * Cold-path benchmark of the validation pipeline (SPEC "Performance"; a benchmark, not a test).
  *
- * 10 images × 5 Notation signatures each (real notation CLI) in a real registry (crane),
+ * 10 images × 5 Notation signatures each (real notation CLI) in a real registry (olareg),
  * reached through a proxy that delays every request by the injected round-trip time (default
  * 20 ms). Each run starts with an empty cache and a fresh client, and validates the 10 images
  * as one Pod would. Printed beside the lower bound: the dependent round trips the work needs
@@ -41,7 +41,7 @@ function ctx(): AdmissionContext {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'portcullis-bench-cold-'));
-const registry = await startRegistry('crane');
+const registry = await startRegistry('olareg');
 const proxy = await startFaultProxy(registry.host);
 const notation = createNotationCli();
 try {

@@ -1,7 +1,7 @@
 /**
  * Warm-path benchmark of the validation pipeline (SPEC "Performance"; a benchmark, not a test).
  *
- * Sets up a real registry (crane) with 10 images, each signed by the real notation CLI, and
+ * Sets up a real registry (olareg) with 10 images, each signed by the real notation CLI, and
  * the real pipeline: the registry client behind the caching decorator, the notation verifier,
  * and the default policy compiled to Wasm. After one cold validation has filled the cache, it
  * measures validating the 10-image list:
@@ -50,7 +50,7 @@ async function registryRequests(metrics: ReturnType<typeof createMetrics>): Prom
 }
 
 const work = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
-const registry = await startRegistry('crane');
+const registry = await startRegistry('olareg');
 const notation = createNotationCli();
 try {
   process.stderr.write(`setting up ${IMAGES} signed images on ${registry.host}…\n`);

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Cache } from '../cache/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Descriptor, FetchedContent, ImageRef, RegistryClient } from '../oci/types.js';
+import { OCI_EMPTY } from '../oci/media-types.js';
 import type { ReferrerArtifact, Subject, Verifier, VerifierResult } from '../verifiers/verifier.js';
 import { mapLimit } from './map-limit.js';
 import { resultCacheKey } from './result-cache-key.js';
@@ -102,9 +103,12 @@ export async function verifySubject(
       return fetched;
     };
     // The listing normally carries artifactType (referrers API, tag schema, Cosign tags); an
-    // older registry may not, then the referrer's own manifest says.
-    let artifactType = descriptor.artifactType;
+    // older registry may not, then the referrer's own manifest says. Cosign writes bundle
+    // referrers into the tag-schema index with the empty config type as their artifactType,
+    // which names nothing: the manifest's own field is the real one there too.
+    let artifactType = descriptor.artifactType === OCI_EMPTY ? undefined : descriptor.artifactType;
     if (!artifactType) artifactType = (await fetchManifest())?.artifactType;
+    if (artifactType === OCI_EMPTY) artifactType = undefined;
     if (!artifactType) return { out, errs };
     const matching = applicable.filter((v) => v.artifactTypes.includes(artifactType));
     if (matching.length === 0) return { out, errs };

@@ -21,7 +21,7 @@ export interface FakeReferrerRegistry extends ScopedRegistryClient {
   /** Stores a multi-arch index over new platform manifests; returns index and platform descriptors. */
   addIndex(repository: string, tag: string, platforms: readonly Platform[]): { index: Descriptor; manifests: Descriptor[] };
   /** Attaches an artifact (manifest with the given layers) to `subject`; returns its descriptor. */
-  attach(subject: Descriptor, artifactType: string, layers: readonly (string | Uint8Array)[], options?: { listArtifactType?: boolean; annotations?: Record<string, string> }): Descriptor;
+  attach(subject: Descriptor, artifactType: string, layers: readonly (string | Uint8Array)[], options?: { listArtifactType?: boolean | string; annotations?: Record<string, string> }): Descriptor;
   /** Makes an operation hang until its signal aborts, or fail with `error`. */
   misbehave(op: FakeOperation, how: 'hang' | Error): void;
 }
@@ -125,7 +125,7 @@ export function createFakeReferrerRegistry(): FakeReferrerRegistry {
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
         ...(options.annotations ? { annotations: options.annotations } : {}),
       }, OCI_MANIFEST);
-      const listed: Descriptor = { ...d, ...(options.listArtifactType === false ? {} : { artifactType }), ...(options.annotations ? { annotations: options.annotations } : {}) };
+      const listed: Descriptor = { ...d, ...(options.listArtifactType === false ? {} : { artifactType: typeof options.listArtifactType === 'string' ? options.listArtifactType : artifactType }), ...(options.annotations ? { annotations: options.annotations } : {}) };
       referrers.set(subject.digest, [...(referrers.get(subject.digest) ?? []), listed]);
       return listed;
     },

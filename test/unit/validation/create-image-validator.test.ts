@@ -93,6 +93,16 @@ describe('createImageValidator', () => {
     expect(scoped.calls).toHaveLength(0);
   });
 
+  it('reads the real artifact type from the manifest when the listing names the empty config type (Cosign bundles in the tag schema)', async () => {
+    const { registry, deps } = setup();
+    const img = registry.addImage('app', '1');
+    registry.attach(img, NOTARY, ['good'], { listArtifactType: 'application/vnd.oci.empty.v1+json' });
+    const validator = createImageValidator(deps);
+    const [v] = await validator.validate(['registry.test/app:1'], ctx());
+    expect(v!.allowed).toBe(true);
+    expect((deps.verifiers[0] as ReturnType<typeof createFakeVerifier>).calls).toHaveLength(1);
+  });
+
   describe('validation.platforms', () => {
     const platforms = [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }];
 
