@@ -36,14 +36,18 @@ export function createCachingRegistryClient(inner: PortcullisRegistryClient, cac
       });
     },
     async listReferrers(ref, subject, signal, options) {
-      const key = `${ref.registry}/${ref.repository}@${subject.digest}|${options?.artifactType ?? '*'}`;
+      // One unfiltered list per subject serves every artifactType filter.
+      const key = `${ref.registry}/${ref.repository}@${subject.digest}`;
+      const type = options?.artifactType;
+      const only = (list: readonly Descriptor[]) => (type === undefined ? [...list] : list.filter((d) => d.artifactType === type));
       const hit = await cache.get<Descriptor[]>('referrers', key);
-      if (hit) return hit;
-      return shared(`referrers|${scopeKey}|${key}`, signal, async () => {
-        const list = await client.listReferrers(ref, subject, signal, options);
-        await cache.set('referrers', key, list);
-        return list;
+      if (hit) return only(hit);
+      const list = await shared(`referrers|${scopeKey}|${key}`, signal, async () => {
+        const all = await client.listReferrers(ref, subject, signal);
+        await cache.set('referrers', key, all);
+        return all;
       });
+      return only(list);
     },
     async fetchManifest(ref, descriptor, signal) {
       // Content-addressed: the digest was checked when it was stored, and is the key.

@@ -37,7 +37,7 @@ export async function listReferrers(
   const [found, cosign] = await Promise.all([
     (async () => {
       if (support.get(repo.registry) !== 'tags') {
-        const api = await referrersApi(repo, subject.digest, signal, artifactType, support.get(repo.registry) === 'api');
+        const api = await referrersApi(repo, subject.digest, signal, support.get(repo.registry) === 'api');
         support.set(repo.registry, api ? 'api' : 'tags');
         if (api) return api;
       }
@@ -53,8 +53,7 @@ export async function listReferrers(
   const seen = new Set<string>();
   const out: Descriptor[] = [];
   for (const d of [...found, ...cosign]) {
-    // Filtering again client-side is harmless when the registry filtered (OCI-Filters-Applied)
-    // and required when it did not.
+    // The artifactType filter is applied here, never by the registry (see referrersApi).
     if (artifactType !== undefined && d.artifactType !== artifactType) continue;
     if (seen.has(d.digest)) continue;
     seen.add(d.digest);
@@ -63,10 +62,14 @@ export async function listReferrers(
   return out;
 }
 
-/** `GET /v2/<name>/referrers/<digest>`; `undefined` when the registry has no referrers API. */
-async function referrersApi(repo: RepositoryRequester, digest: string, signal: AbortSignal, artifactType: string | undefined, knownSupported: boolean): Promise<Descriptor[] | undefined> {
+/**
+ * `GET /v2/<name>/referrers/<digest>`; `undefined` when the registry has no referrers API.
+ * The `artifactType` query filter is deliberately not sent: filtering is always done here, and
+ * olareg v0.1.2's server-side filter was seen to drop one of two signatures of the same type
+ * (and to keep answering with the shortened list). One unfiltered list also serves every filter.
+ */
+async function referrersApi(repo: RepositoryRequester, digest: string, signal: AbortSignal, knownSupported: boolean): Promise<Descriptor[] | undefined> {
   let url = new URL(`referrers/${digest}`, repo.base);
-  if (artifactType !== undefined) url.searchParams.set('artifactType', artifactType);
   const out: Descriptor[] = [];
   for (let page = 0; ; page++) {
     if (page >= repo.maxReferrerPages) throw new OciError('TOO_MANY_PAGES', `${repo.registry}/${repo.repository}: referrers of ${digest} span more than ${repo.maxReferrerPages} pages`);

@@ -10,7 +10,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type {
   CredentialProvider, CredentialScope, Descriptor, FetchedContent, ImageRef, RegistryClient, ScopedRegistryClient,
 } from './types.js';
-import { MANIFEST_ACCEPT, INDEX_MEDIA_TYPES } from './media-types.js';
+import { MANIFEST_ACCEPT, INDEX_MEDIA_TYPES, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 import { createAuthTransport, type AuthRequest, type AuthTransport } from './auth-transport.js';
 import { createHttpTransport, type HttpResponse, type HttpTransport } from './http-transport.js';
 import { anonymousCredentials } from './credentials/chain-credential-providers.js';
@@ -136,7 +136,10 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Portc
         digest = digestOf(res.body);
       }
       const parsed = parseManifest(res.body, mediaType, what(reference));
-      return { descriptor: { mediaType: mediaType!, digest, size: res.body.length }, bytes: res.body, parsed };
+      // Without a Content-Type, the body's own mediaType (or its shape) names it.
+      const body = parsed.kind === 'index' ? parsed.index : parsed.manifest;
+      const type = mediaType ?? body.mediaType ?? (parsed.kind === 'index' ? OCI_INDEX : OCI_MANIFEST);
+      return { descriptor: { mediaType: type, digest, size: res.body.length }, bytes: res.body, parsed };
     }
 
     async function resolve(reference: string, operation: string, signal: AbortSignal, optional: boolean): Promise<Descriptor | undefined> {

@@ -14,9 +14,15 @@ export function registryError(res: HttpResponse, what: string): OciError {
           : res.status === 429 ? 'TOO_MANY_REQUESTS'
             : res.status >= 500 ? 'REGISTRY_ERROR'
               : 'UNEXPECTED_RESPONSE';
-  const said = registryMessage(res.body);
+  const said = registryMessage(res.body) ?? STATUS_TEXT[res.status];
   return new OciError(code, `${what}: ${res.status}${said ? ` ${said}` : ''}`, { details: { status: res.status } });
 }
+
+/** For answers without an error body (HEAD requests). */
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  401: 'unauthorized', 403: 'denied', 404: 'not found', 429: 'too many requests',
+  500: 'internal server error', 502: 'bad gateway', 503: 'service unavailable', 504: 'gateway timeout',
+};
 
 function registryMessage(body: Uint8Array): string | undefined {
   if (body.length === 0) return undefined;

@@ -171,10 +171,11 @@ describe('the registry client under faults (through a proxy in front of a real r
       expect(list.map((d) => d.digest)).toEqual([entry(1, 'a').digest, entry(2, 'b').digest]);
     });
 
-    it('filters by artifactType itself when the registry did not (no OCI-Filters-Applied)', async () => {
+    it('filters by artifactType itself, never leaving it to the registry', async () => {
       proxy.setFault((r) => (r.path.startsWith(referrersPath()) ? page([entry(1, 'a'), entry(2, 'b')]) : undefined));
       const list = await client.listReferrers(ref(), image, deadlineSignal(10_000), { artifactType: 'b' });
       expect(list.map((d) => d.digest)).toEqual([entry(2, 'b').digest]);
+      expect(proxy.requests.filter((r) => r.path.startsWith(referrersPath())).map((r) => r.path)).toEqual([referrersPath()]);
     });
 
     it('stops an endless chain of pages with TOO_MANY_PAGES', async () => {

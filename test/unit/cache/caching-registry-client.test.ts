@@ -37,13 +37,15 @@ describe('createCachingRegistryClient', () => {
     expect(fake.calls.resolve).toBe(2);
   });
 
-  it('caches referrer lists per subject and artifact type', async () => {
-    const fake = fakeRegistryClient({}, { referrers: [D] });
+  it('caches one referrer list per subject and filters it per artifact type', async () => {
+    const sig = { ...D, digest: `sha256:${'3'.repeat(64)}`, artifactType: 'sig' };
+    const sbom = { ...D, digest: `sha256:${'4'.repeat(64)}`, artifactType: 'sbom' };
+    const fake = fakeRegistryClient({}, { referrers: [sig, sbom] });
     const client = createCachingRegistryClient(fake, createMemoryCache());
     const ref = parseReference('r.io/a:1');
-    expect(await client.listReferrers(ref, D, signal)).toEqual([D]);
-    await client.listReferrers(ref, D, signal);
-    await client.listReferrers(ref, D, signal, { artifactType: 'x' });
-    expect(fake.calls.listReferrers).toBe(2);
+    expect(await client.listReferrers(ref, D, signal)).toEqual([sig, sbom]);
+    expect(await client.listReferrers(ref, D, signal, { artifactType: 'sbom' })).toEqual([sbom]);
+    expect(await client.listReferrers(ref, D, signal, { artifactType: 'none' })).toEqual([]);
+    expect(fake.calls.listReferrers).toBe(1);
   });
 });
