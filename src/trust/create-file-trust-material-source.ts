@@ -3,8 +3,9 @@
  * level deep; hidden entries (Kubernetes' `..data` machinery) and sub-folders are skipped,
  * symlinks to files are followed. Changes are reported through chokidar, debounced.
  */
+import { statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { watch as chokidarWatch } from 'chokidar';
 import { TrustMaterialError } from './parse-certificates.js';
 import type { TrustMaterial, TrustMaterialSource } from './types.js';
@@ -28,8 +29,11 @@ export function createFileTrustMaterialSource(path: string, options: FileTrustMa
         clearTimeout(timer);
         timer = setTimeout(onChange, options.debounceMs ?? 100);
       };
-      // Watch with polling off; `depth: 1` catches Secret volume `..data` swaps inside a folder.
-      const watcher = chokidarWatch(abs, { ignoreInitial: true, depth: 1, followSymlinks: true });
+      // A folder is watched one level deep, which catches Secret volume `..data` swaps inside it.
+      // A single file is watched through its parent folder too: when it is a symlink into `..data`
+      // (a ConfigMap or Secret key), the swap replaces the link target rather than the file.
+      const targets = isFile(abs) ? [abs, dirname(abs)] : [abs];
+      const watcher = chokidarWatch(targets, { ignoreInitial: true, depth: 1, followSymlinks: true });
       watcher.on('all', fire);
       // Changes between load() and the end of chokidar's initial scan count as initial and are not
       // reported; one check once the watcher is ready closes that window.
@@ -41,6 +45,14 @@ export function createFileTrustMaterialSource(path: string, options: FileTrustMa
       };
     },
   };
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function loadPath(abs: string, signal?: AbortSignal): Promise<TrustMaterial[]> {

@@ -4,7 +4,7 @@
  * Signatures come from notation's e2e layout vectors, read in place.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../../../src/observability/logger.js';
@@ -46,6 +46,9 @@ async function setup(): Promise<NotationVerifier> {
 
 const verify = (v: NotationVerifier) => v.verify(subject, signature!, { signal: AbortSignal.timeout(5000), now: new Date('2026-01-01T00:00:00Z'), nested: [] });
 
+/** Lets the watcher finish its initial scan (and its one check on ready), so what follows is seen as a change. */
+const settle = () => new Promise((ok) => setTimeout(ok, 600));
+
 /** Waits (bounded) until the verifier's config hash moves away from `from`. */
 async function hashChange(v: NotationVerifier, from: string): Promise<string> {
   for (let i = 0; i < 100; i++) {
@@ -59,10 +62,72 @@ describe('notation trust material reload', () => {
   it('trusts a certificate added to a watched trust-store folder', async () => {
     const v = await setup();
     expect(await verify(v)).toMatchObject({ valid: false, error: { code: 'UNTRUSTED_CHAIN' } });
+    await settle();
     const before = v.configHash();
     copyFileSync(join(KEYS, 'e2e.crt'), join(dir, 'ca', 'e2e.crt'));
     await hashChange(v, before);
     expect(await verify(v)).toMatchObject({ valid: true });
+  }, 30_000);
+
+  it('follows a Kubernetes Secret volume update (atomic ..data symlink swap)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'trust-reload-'));
+    const secret = join(dir, 'secret');
+    mkdirSync(join(secret, '..2026_01_01_a'), { recursive: true });
+    copyFileSync(join(KEYS, 'new_e2e.crt'), join(secret, '..2026_01_01_a', 'ca.crt'));
+    symlinkSync('..2026_01_01_a', join(secret, '..data'));
+    symlinkSync('..data/ca.crt', join(secret, 'ca.crt'));
+    writeFileSync(join(dir, 'trustpolicy.json'), policy(['*']));
+    const v = verifier = (await createNotationVerifier(
+      { name: 'e2e', type: 'notation', trustStores: { ca: { e2e: ['secret'] } }, trustPolicyFile: 'trustpolicy.json' },
+      'verifiers[0]',
+      { baseDir: dir, logger: silentLogger() },
+    )) as NotationVerifier;
+    expect(await verify(v)).toMatchObject({ valid: false, error: { code: 'UNTRUSTED_CHAIN' } });
+    await settle();
+    const before = v.configHash();
+    // What the kubelet does: write the new version beside the old, then rename a new symlink over ..data.
+    mkdirSync(join(secret, '..2026_01_01_b'));
+    copyFileSync(join(KEYS, 'e2e.crt'), join(secret, '..2026_01_01_b', 'ca.crt'));
+    symlinkSync('..2026_01_01_b', join(secret, '..data_tmp'));
+    renameSync(join(secret, '..data_tmp'), join(secret, '..data'));
+    rmSync(join(secret, '..2026_01_01_a'), { recursive: true });
+    await hashChange(v, before);
+    expect(await verify(v)).toMatchObject({ valid: true });
+  }, 30_000);
+
+  it('follows a ConfigMap-mounted trust policy file through a ..data swap', async () => {
+    const v = await setup();
+    copyFileSync(join(KEYS, 'e2e.crt'), join(dir, 'ca', 'e2e.crt'));
+    // Re-create the verifier over a policy file that is a symlink into ..data, as a ConfigMap volume is.
+    await v.close();
+    const cm = join(dir, 'cm');
+    mkdirSync(join(cm, '..v1'), { recursive: true });
+    writeFileSync(join(cm, '..v1', 'trustpolicy.json'), policy(['*']));
+    symlinkSync('..v1', join(cm, '..data'));
+    symlinkSync('..data/trustpolicy.json', join(cm, 'trustpolicy.json'));
+    const w = verifier = (await createNotationVerifier(
+      { name: 'e2e', type: 'notation', trustStores: { ca: { e2e: ['ca'] } }, trustPolicyFile: 'cm/trustpolicy.json' },
+      'verifiers[0]',
+      { baseDir: dir, logger: silentLogger() },
+    )) as NotationVerifier;
+    expect((await verify(w)).valid).toBe(true);
+    await settle();
+    const before = w.configHash();
+    mkdirSync(join(cm, '..v2'));
+    writeFileSync(join(cm, '..v2', 'trustpolicy.json'), policy(['x509.subject: C=US, ST=WA, O=Someone Else']));
+    symlinkSync('..v2', join(cm, '..data_tmp'));
+    renameSync(join(cm, '..data_tmp'), join(cm, '..data'));
+    rmSync(join(cm, '..v1'), { recursive: true });
+    const second = await hashChange(w, before);
+    expect(await verify(w)).toMatchObject({ valid: false, error: { code: 'UNTRUSTED_IDENTITY' } });
+    // And again: the watch survives the first swap.
+    mkdirSync(join(cm, '..v3'));
+    writeFileSync(join(cm, '..v3', 'trustpolicy.json'), policy(['x509.subject: C=US, ST=WA, L=Seattle, O=Notary']));
+    symlinkSync('..v3', join(cm, '..data_tmp'));
+    renameSync(join(cm, '..data_tmp'), join(cm, '..data'));
+    rmSync(join(cm, '..v2'), { recursive: true });
+    await hashChange(w, second);
+    expect((await verify(w)).valid).toBe(true);
   }, 30_000);
 
   it('applies a changed trust policy file', async () => {
