@@ -214,3 +214,26 @@ describe('the registry client under faults (through a proxy in front of a real r
     });
   });
 });
+
+describe('referrers support, remembered per registry', () => {
+  let reg: RunningRegistry;
+  let proxy: FaultProxy;
+  let image: PushedDescriptor;
+  beforeAll(async () => {
+    reg = await startRegistry('distribution');
+    image = await pushImage(`${reg.host}/app/web:1.0`, { content: 'web' });
+    proxy = await startFaultProxy(reg.host);
+  }, 60_000);
+  afterAll(async () => { await proxy?.stop(); await reg?.stop(); });
+
+  it('asks a registry without the referrers API only once, then goes to the tag schema directly', async () => {
+    const client = createRegistryClient({ insecure: [proxy.host] });
+    try {
+      const ref = parseReference(`${proxy.host}/app/web:1.0`);
+      await client.listReferrers(ref, image, deadlineSignal(10_000));
+      await client.listReferrers(ref, image, deadlineSignal(10_000));
+      expect(proxy.count((r) => r.path.includes('/referrers/'))).toBe(1);
+      expect(proxy.count((r) => r.path.endsWith(`/manifests/sha256-${image.digest.slice(7)}`))).toBe(2);
+    } finally { await client.close(); }
+  });
+});
