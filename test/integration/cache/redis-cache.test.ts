@@ -4,6 +4,7 @@ import { createCache } from '../../../src/cache/create-cache.js';
 import { createCachingRegistryClient } from '../../../src/cache/caching-registry-client.js';
 import type { Cache } from '../../../src/cache/types.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
+import { createLogger } from '../../../src/observability/logger.js';
 import { createRegistryClient, type PortcullisRegistryClient } from '../../../src/oci/registry-client.js';
 import { parseReference } from '../../../src/oci/reference.js';
 import { deadlineSignal } from '../../../src/oci/deadline.js';
@@ -78,10 +79,13 @@ describe('the Redis cache', () => {
   }, 20_000);
 
   describe('when Redis is not reachable at start', () => {
-    it('starts anyway and answers from memory, counting the fallback', async () => {
+    it('starts anyway and answers from memory, counting and logging the fallback', async () => {
       const m = createMetrics(undefined, { defaults: false });
-      const cache = await createCache({ type: 'redis', redis: { url: `redis://127.0.0.1:${await freePort()}` } }, { metrics: m });
+      const lines: string[] = [];
+      const logger = createLogger({ level: 'info', destination: { write: (l: string) => { lines.push(l); } } });
+      const cache = await createCache({ type: 'redis', redis: { url: `redis://127.0.0.1:${await freePort()}` } }, { metrics: m, logger });
       try {
+        expect(lines.filter((l) => l.includes('falling back to in-process memory'))).toHaveLength(1);
         await cache.set('digest', 'k', { digest: 'sha256:x' });
         expect(await cache.get('digest', 'k')).toEqual({ digest: 'sha256:x' });
         expect(await cache.get('digest', 'other')).toBeUndefined();
