@@ -70,7 +70,7 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     const deps = { logger, metrics };
     const compose = async (c: Config): Promise<Ports> => ({ ...(await buildPorts(c, deps)), ...opts.ports });
     const holder = new PortsHolder(await compose(config), logger);
-    cleanup.push(() => holder.close());
+    cleanup.push(() => holder.close(config.server.shutdownGraceMs));
 
     // mTLS is a listener setting (requestCert/rejectUnauthorized): fixed at start.
     const mtls = config.tls.clientCAFile !== null;

@@ -16,16 +16,27 @@ interface Generation {
   leases: number;
   retired: boolean;
   closed?: Promise<void>;
+  forceTimer?: NodeJS.Timeout;
 }
+
+/**
+ * How long a retired set waits for its last lease. Requests end at their deadline (≤ 30 s)
+ * even when a port hangs; a lease still held after this is a port that ignores its signal,
+ * and the set is closed anyway.
+ */
+const DEFAULT_DRAIN_MS = 35_000;
 
 export class PortsHolder {
   #current: Generation;
   readonly #logger: Logger;
   readonly #closing = new Set<Promise<void>>();
 
-  constructor(initial: Ports, logger: Logger) {
+  readonly #drainMs: number;
+
+  constructor(initial: Ports, logger: Logger, options: { drainMs?: number } = {}) {
     this.#current = { ports: initial, leases: 0, retired: false };
     this.#logger = logger;
+    this.#drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   }
 
   current(): Ports {
@@ -55,16 +66,31 @@ export class PortsHolder {
     this.#maybeClose(old);
   }
 
-  /** Closes the current set after its leases end, and waits for every pending close. */
-  async close(): Promise<void> {
-    this.#current.retired = true;
-    this.#maybeClose(this.#current);
-    await this.#waitForDrain(this.#current);
-    await Promise.all(this.#closing);
+  /** Closes the current set after its leases end (or `graceMs`), and waits for every pending close. */
+  async close(graceMs: number = this.#drainMs): Promise<void> {
+    const gen = this.#current;
+    gen.retired = true;
+    clearTimeout(gen.forceTimer);
+    gen.forceTimer = undefined;
+    this.#maybeClose(gen, graceMs);
+    while (!gen.closed) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([gen.closed, ...this.#closing]);
   }
 
-  #maybeClose(gen: Generation): void {
-    if (!gen.retired || gen.leases > 0 || gen.closed) return;
+  #maybeClose(gen: Generation, drainMs: number = this.#drainMs): void {
+    if (!gen.retired || gen.closed) return;
+    if (gen.leases > 0) {
+      if (!gen.forceTimer) {
+        gen.forceTimer = setTimeout(() => {
+          this.#logger.warn({ leases: gen.leases }, 'ports still in use after the drain period; closing them anyway');
+          gen.leases = 0;
+          this.#maybeClose(gen);
+        }, drainMs);
+        gen.forceTimer.unref();
+      }
+      return;
+    }
+    clearTimeout(gen.forceTimer);
     const p = (async () => {
       try {
         await gen.ports.close?.();
@@ -75,10 +101,5 @@ export class PortsHolder {
     gen.closed = p;
     this.#closing.add(p);
     void p.finally(() => this.#closing.delete(p));
-  }
-
-  async #waitForDrain(gen: Generation): Promise<void> {
-    while (!gen.closed) await new Promise((r) => setTimeout(r, 20));
-    await gen.closed;
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * Starts a real Portcullis (HTTPS webhook + metrics listener) on 127.0.0.1 with free ports,
+ * fresh certificates and a config file in a temporary directory, for integration tests.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { stringify } from 'yaml';
+import { generateCertSet, writeCertSet, type CertSet } from '../../src/certs/generate-cert-set.js';
+import { startPortcullis, type RunningPortcullis } from '../../src/main.js';
+import type { Ports } from '../../src/server/runtime-ports.js';
+import { httpsRequest, type HttpsResponse } from './https-client.js';
+
+export interface TestPortcullis {
+  readonly running: RunningPortcullis;
+  readonly dir: string;
+  readonly configFile: string;
+  readonly certs: CertSet;
+  /** Every log line written, parsed. */
+  readonly logs: Array<Record<string, unknown>>;
+  /** POSTs `body` to `/mutate` or `/validate` (query e.g. `?timeout=1s`). */
+  review(path: string, body: string | object, options?: { timeoutMs?: number }): Promise<HttpsResponse>;
+  get(path: string): Promise<HttpsResponse>;
+  /** Rewrites the config file (merged over the base config) and applies it now. */
+  reconfigure(config: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestPortcullis(options: { config?: Record<string, unknown>; ports?: Partial<Ports>; mtls?: boolean } = {}): Promise<TestPortcullis> {
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-it-'));
+  const certs = generateCertSet();
+  await writeCertSet(join(dir, 'certs'), certs);
+  const base = (extra: Record<string, unknown>) => {
+    const server = { host: '127.0.0.1', port: 0, metricsPort: 0, shutdownGraceMs: 1000, ...(extra.server as object | undefined) };
+    const tls = { ...(options.mtls ? { clientCAFile: 'certs/ca.crt' } : {}), ...(extra.tls as object | undefined) };
+    return { ...extra, server, tls };
+  };
+  const configFile = join(dir, 'portcullis.yaml');
+  await writeFile(configFile, stringify(base(options.config ?? {})));
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
+      cb();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink);
+  const running = await startPortcullis({ configPath: configFile, logger, ports: options.ports });
+  const client = options.mtls ? { cert: certs.client.certPem, key: certs.client.keyPem } : {};
+  return {
+    running, dir, configFile, certs, logs,
+    review: (path, body, o = {}) => httpsRequest(`${running.url}${path}`, {
+      method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), ca: certs.ca.certPem, ...client, timeoutMs: o.timeoutMs,
+    }),
+    get: (path) => httpsRequest(`${running.url}${path}`, { ca: certs.ca.certPem, ...client }),
+    async reconfigure(config) {
+      await writeFile(configFile, stringify(base(config)));
+      return running.configStore.reload();
+    },
+    async close() {
+      await running.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
