@@ -116,14 +116,15 @@ export function verifyNotationSignature(input: VerifyNotationSignatureInput): No
   if (stop) return stop;
 
   const ts = checkAuthenticTimestamp(env, policy, input.trustStores, now);
-  if (ts.timestamp) {
+  const tsa = ts.timestamp?.tsaChain[0];
+  if (ts.timestamp && tsa) {
     details = {
       ...details,
       timestamp: {
         genTime: ts.timestamp.genTime.toISOString(),
         earliest: ts.timestamp.earliest.toISOString(),
         latest: ts.timestamp.latest.toISOString(),
-        tsa: describeCertificate(ts.timestamp.tsaChain[0] ?? leaf!).subject,
+        tsa: describeCertificate(tsa).subject,
       },
     };
   }
