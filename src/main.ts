@@ -35,6 +35,8 @@ export interface StartOptions {
   ports?: Partial<Ports> | undefined;
   /** The prom-client registry for the metrics; default a fresh one (never the global). */
   metricsRegistry?: Registry | undefined;
+  /** Overrides the config's listener settings (tests and the CLI: port 0, loopback). */
+  listen?: { port?: number; metricsPort?: number; host?: string } | undefined;
 }
 
 export interface RunningPortcullis {
@@ -95,10 +97,10 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     cleanup.push(() => tls.close());
     const metricsServer = createHttpServer(createMetricsApp(metrics.registry, health));
 
-    const host = config.server.host;
-    const port = await listen(server, config.server.port, host);
+    const host = opts.listen?.host ?? config.server.host;
+    const port = await listen(server, opts.listen?.port ?? config.server.port, host);
     cleanup.push(() => closeGracefully(server, config.server.shutdownGraceMs));
-    const metricsPort = await listen(metricsServer, config.server.metricsPort, host);
+    const metricsPort = await listen(metricsServer, opts.listen?.metricsPort ?? config.server.metricsPort, host);
     cleanup.push(() => closeGracefully(metricsServer, 1000));
 
     configStore.onChange(async (next, previous) => {
