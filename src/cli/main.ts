@@ -3,20 +3,27 @@
  * exports a factory returning a commander Command; adding one is one line in COMMANDS.
  *
  * Exit codes: 0 ok, 1 denied (verify), 2 error. A subcommand's action returns normally for 0,
- * throws for 2, and for any other code calls `command.error(message, { exitCode })`
- * (commander's own mechanism; `main` turns it into the return value).
+ * throws for 2, and for another code either sets `process.exitCode` or calls
+ * `command.error(message, { exitCode })`; `main` returns that code (and leaves
+ * `process.exitCode` as it found it — bin/portcullis.js sets it from the return value).
  */
 import { Command, CommanderError } from 'commander';
 import { certsCommand } from './certs.js';
+import { policyCommand } from './policy.js';
+import { resolveCommand } from './resolve.js';
 import { serveCommand } from './serve.js';
+import { verifyCommand } from './verify.js';
 
 export const EXIT_OK = 0;
 export const EXIT_DENIED = 1;
 export const EXIT_ERROR = 2;
 
-/** Registration: one factory per subcommand (verify, resolve, policy join here). */
+/** Registration: one factory per subcommand, one line each. */
 const COMMANDS: ReadonlyArray<() => Command> = [
   serveCommand,
+  verifyCommand,
+  resolveCommand,
+  policyCommand,
   certsCommand,
 ];
 
@@ -37,9 +44,12 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const outer = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    const code = Number(process.exitCode ?? EXIT_OK);
+    return Number.isInteger(code) ? code : EXIT_ERROR;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
@@ -49,5 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`portcullis: ${(err as Error)?.message ?? String(err)}\n`);
     return EXIT_ERROR;
+  } finally {
+    process.exitCode = outer;
   }
 }

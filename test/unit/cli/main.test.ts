@@ -17,8 +17,15 @@ function quiet<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('portcullis (cli main)', () => {
-  it('registers serve and certs', () => {
-    expect(buildProgram().commands.map((c) => c.name())).toEqual(['serve', 'certs']);
+  it('registers every subcommand', () => {
+    expect(buildProgram().commands.map((c) => c.name())).toEqual(['serve', 'verify', 'resolve', 'policy', 'certs']);
+  });
+
+  it('returns the exit code a subcommand set and leaves process.exitCode as it was', async () => {
+    const before = process.exitCode;
+    // `verify` with an unreadable config is an error: exit 2.
+    expect(await quiet(() => main(['verify', 'nginx:1.27', '--config', '/nonexistent/portcullis.yaml']))).toBe(2);
+    expect(process.exitCode).toBe(before);
   });
 
   it('exits 0 for --help and 2 for an unknown command or option', async () => {
