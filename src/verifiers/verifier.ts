@@ -43,7 +43,11 @@ export interface VerifierResult {
   readonly details: Readonly<Record<string, unknown>>;
   /** Results of verifying this artifact's own referrers (e.g. a signature on an SBOM). */
   readonly nested: readonly VerifierResult[];
-  /** Present when verification could not be carried out (not the same as "invalid"). */
+  /**
+   * Why the result is not valid, as a stable code plus message: a failed check (e.g.
+   * `UNTRUSTED_CHAIN`) or verification that could not be carried out. Policies decide on
+   * `valid`; `error.code` tells them (and people) which check failed.
+   */
   readonly error?: { readonly code: string; readonly message: string } | undefined;
 }
 
