@@ -1,42 +1,83 @@
 /**
  * Builds the Ports the admission server uses from a Config: the one place that picks the
- * registry client, cache, verifiers and policy engine. Called at start and again on every
- * valid config change (the result replaces the old ports atomically).
+ * registry client, cache, verifiers, policy engine and Kubernetes access. Called at start and
+ * again on every valid config change (the result replaces the old ports atomically; the old
+ * set is closed once its in-flight requests end).
  *
- * TODO(lead): wire the real implementations here — the OCI registry client + cache behind an
- * ImagePinner, the validation pipeline (resolve → referrers → verifiers → policy) behind an
- * ImageValidator, and a Kubernetes-backed NamespaceModeSource when running in a cluster.
- * Until then the ports below fail honestly: every pin is an error outcome and every
- * validation rejects, so `mutation.onError` and `admission.failurePolicy` decide (deny by
- * default) — nothing is ever allowed by accident.
+ *   pinner         createImagePinner over the cached registry client (src/mutation)
+ *   validator      buildValidationPipeline: verifiers + Rego/Wasm policy (src/validation)
+ *   namespaceModes the Namespace `portcullis.dev/mode` label, when an API server is reachable
+ *   credentials    config, docker config.json, and — with `registries.kubernetesPullSecrets`
+ *                  — the Pod's and its ServiceAccount's imagePullSecrets
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { AdmissionContext, ImagePinner, ImageValidator, PinOutcome } from './admission/ports.js';
+import { createRegistryAccess } from './cache/create-registry-access.js';
 import type { Config } from './config/load-config.js';
+import { createKubeReader } from './kubernetes/create-kube-reader.js';
+import type { KubeReader } from './kubernetes/kube-reader.js';
+import { loadKubeConfig } from './kubernetes/load-kube-config.js';
+import { createNamespaceModeSource } from './kubernetes/namespace-mode-source.js';
+import { createPullSecretCredentialProvider } from './kubernetes/pull-secret-credential-provider.js';
+import { createImagePinner } from './mutation/create-image-pinner.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Ports } from './server/runtime-ports.js';
+import { buildValidationPipeline } from './validation/build-validation-pipeline.js';
 
 export type { Ports } from './server/runtime-ports.js';
 
 export interface PortDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * How to reach the API server. Absent: found like kubectl does (loadKubeConfig); null: no
+   * Kubernetes access (no namespace labels, no pull secrets).
+   */
+  readonly kubeConfig?: KubeConfig | null | undefined;
 }
 
-const NOT_WIRED = 'registry client not wired: this build of Portcullis cannot reach registries yet';
+/** Throws (ConfigError, PolicyError…) when the config cannot be served; nothing is left open then. */
+export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports> {
+  const { logger, metrics } = deps;
+  const reader = kubeReader(config, deps);
+  const access = await createRegistryAccess({
+    registries: config.registries,
+    cache: config.cache,
+    extraCredentialProviders: reader && config.registries.kubernetesPullSecrets ? [createPullSecretCredentialProvider({ reader, logger })] : [],
+    metrics,
+    logger,
+  });
+  let pipeline: Awaited<ReturnType<typeof buildValidationPipeline>>;
+  try {
+    pipeline = await buildValidationPipeline(config, { client: access.client, cache: access.cache, metrics, logger });
+  } catch (err) {
+    await access.close();
+    throw err;
+  }
+  return {
+    pinner: createImagePinner({ client: access.client, logger }),
+    validator: pipeline.validator,
+    namespaceModes: reader ? createNamespaceModeSource({ reader, logger }) : undefined,
+    ready: () => pipeline.ready(),
+    async close() {
+      await pipeline.close();
+      await access.close();
+    },
+  };
+}
 
-export async function buildPorts(_config: Config, _deps: PortDeps): Promise<Ports> {
-  const pinner: ImagePinner = {
-    async pin(images: readonly string[], _ctx: AdmissionContext): Promise<Map<string, PinOutcome>> {
-      return new Map(images.map((i) => [i, { kind: 'error', code: 'NOT_WIRED', message: NOT_WIRED } as const]));
-    },
-  };
-  const validator: ImageValidator = {
-    async validate(): Promise<never> {
-      throw new Error(`validation pipeline not wired: ${NOT_WIRED}`);
-    },
-  };
-  // Ready: the server answers every request (failing closed), which is what readiness means
-  // for the Service; the lead's ports will report policy/cache readiness here.
-  return { pinner, validator, ready: () => true };
+function kubeReader(config: Config, deps: PortDeps): KubeReader | undefined {
+  let kubeConfig: KubeConfig | undefined;
+  try {
+    kubeConfig = deps.kubeConfig === undefined ? loadKubeConfig() : deps.kubeConfig ?? undefined;
+  } catch (err) {
+    // A broken kubeconfig must not stop the webhook: the features that need it stay off.
+    deps.logger.warn({ err: { message: (err as Error).message } }, 'cannot load a kubeconfig: namespace labels and pull secrets are off');
+    return undefined;
+  }
+  if (!kubeConfig) {
+    if (config.registries.kubernetesPullSecrets) deps.logger.warn('registries.kubernetesPullSecrets is on but no API server is configured');
+    return undefined;
+  }
+  return createKubeReader({ kubeConfig, logger: deps.logger });
 }

@@ -6,6 +6,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { resolve } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ensureCerts } from './certs/ensure-certs.js';
@@ -35,6 +36,8 @@ export interface StartOptions {
   ports?: Partial<Ports> | undefined;
   /** The prom-client registry for the metrics; default a fresh one (never the global). */
   metricsRegistry?: Registry | undefined;
+  /** The API server for namespace labels and pull secrets; absent: found like kubectl; null: none. */
+  kubeConfig?: KubeConfig | null | undefined;
   /** Overrides the config's listener settings (tests and the CLI: port 0, loopback). */
   listen?: { port?: number; metricsPort?: number; host?: string } | undefined;
 }
@@ -69,8 +72,19 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
       logger.warn({ dir: resolve(config.tls.certFile, '..') }, 'no TLS material found: generated a self-signed development set');
     }
 
-    const deps = { logger, metrics };
-    const compose = async (c: Config): Promise<Ports> => ({ ...(await buildPorts(c, deps)), ...opts.ports });
+    const deps = { logger, metrics, kubeConfig: opts.kubeConfig };
+    const compose = async (c: Config): Promise<Ports> => {
+      const built = await buildPorts(c, deps);
+      return {
+        ...built,
+        ...opts.ports,
+        // Both sets hold resources (policy watcher, registry pools): close both.
+        close: async () => {
+          await opts.ports?.close?.();
+          await built.close?.();
+        },
+      };
+    };
     const holder = new PortsHolder(await compose(config), logger);
     cleanup.push(() => holder.close(config.server.shutdownGraceMs));
 

@@ -47,7 +47,7 @@ export async function startTestPortcullis(options: { config?: Record<string, unk
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  const running = await startPortcullis({ configPath: configFile, logger, ports: options.ports });
+  const running = await startPortcullis({ configPath: configFile, logger, ports: options.ports, kubeConfig: null });
   const client = options.mtls ? { cert: certs.client.certPem, key: certs.client.keyPem } : {};
   return {
     running, dir, configFile, certs, logs,

@@ -4,6 +4,8 @@ import { fixture, fixtureText } from '../../helpers/admission-fixtures.js';
 import { FakeImagePinner } from '../../helpers/fake-image-pinner.js';
 import { FakeImageValidator } from '../../helpers/fake-image-validator.js';
 import { httpsRequest } from '../../helpers/https-client.js';
+import { pushImage } from '../../helpers/push-image.js';
+import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 import { startTestPortcullis, type TestPortcullis } from '../../helpers/start-test-portcullis.js';
 
 const DB = `sha256:${'0b'.repeat(32)}`;
@@ -186,22 +188,49 @@ describe('the deadline', () => {
   }, 10_000);
 });
 
-describe('the default ports (registry client not wired yet)', () => {
+describe('the default ports (real registry client, pipeline and bundled policy)', () => {
   let p: TestPortcullis;
+  let registry: RunningRegistry;
+  let pushed: { digest: string };
   beforeAll(async () => {
-    p = await startTestPortcullis();
-  }, 30_000);
+    registry = await startRegistry('distribution');
+    pushed = await pushImage(`${registry.host}/team/app:1.0`);
+    p = await startTestPortcullis({ config: { registries: { insecure: [registry.host] } } });
+  }, 60_000);
   afterAll(async () => {
     await p?.close();
+    await registry?.stop();
   });
 
-  it('fail closed: mutation denies naming the image, validation denies by failure policy', async () => {
-    const m = (await p.review('/mutate', fixtureText('pod-update.json'))).json<ReviewBody>().response;
-    expect(m.allowed).toBe(false);
-    expect(m.status?.message).toContain('cannot pin image "nginx:1.27" to a digest: registry client not wired');
-    const v = (await p.review('/validate', fixtureText('pod-update.json'))).json<ReviewBody>().response;
-    expect(v.allowed).toBe(false);
-    expect(v.status?.message).toContain('portcullis validation failed at stage "validate"');
+  it('pins a tag to the digest the registry serves', async () => {
+    const image = `${registry.host}/team/app:1.0`;
+    const body = fixtureText('pod-update.json').replace('"image": "nginx:1.27"', `"image": "${image}"`);
+    const r = (await p.review('/mutate', body)).json<ReviewBody>().response;
+    expect(r.allowed).toBe(true);
+    expect(JSON.parse(Buffer.from(r.patch ?? '', 'base64').toString())).toEqual([
+      { op: 'replace', path: '/spec/containers/0/image', value: `${image}@${pushed.digest}` },
+    ]);
+  });
+
+  it('denies when the tag does not exist, naming the image', async () => {
+    const image = `${registry.host}/team/app:missing`;
+    const body = fixtureText('pod-update.json').replace('"image": "nginx:1.27"', `"image": "${image}"`);
+    const r = (await p.review('/mutate', body)).json<ReviewBody>().response;
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toContain(`cannot pin image "${image}" to a digest`);
+  });
+
+  it('denies an unsigned image by the bundled policy, naming the image and the reason', async () => {
+    const image = `${registry.host}/team/app:1.0`;
+    const body = fixtureText('pod-update.json').replace('"image": "nginx:1.27"', `"image": "${image}"`);
+    const r = await p.review('/validate', body);
+    expect(r.status).toBe(200);
+    const { response } = r.json<ReviewBody>();
+    expect(response.uid).toBe('pod-update-1');
+    expect(response.auditAnnotations?.['image-0']).toContain(image);
+    expect(response.allowed).toBe(false);
+    expect(response.status?.message).toBe(`image "${image}" denied: no valid signature: no Notation or Cosign signature found for this image`);
+    expect((await p.get('/readyz')).status).toBe(200);
   });
 });
 

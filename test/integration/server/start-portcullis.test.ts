@@ -21,7 +21,7 @@ describe('startPortcullis', () => {
   describe('with no config (embedded defaults)', () => {
     it('generates self-signed material under ./certs and serves with it', async () => {
       const cwd = await mkdtemp(join(tmpdir(), 'portcullis-defaults-'));
-      const running = await startPortcullis({ cwd, logger: silentLogger(), listen: { port: 0, metricsPort: 0, host: '127.0.0.1' } });
+      const running = await startPortcullis({ cwd, logger: silentLogger(), kubeConfig: null, listen: { port: 0, metricsPort: 0, host: '127.0.0.1' } });
       cleanups.push(() => running.close(), () => rm(cwd, { recursive: true, force: true }));
       expect((await readdir(join(cwd, 'certs'))).sort()).toEqual(['ca.crt', 'ca.key', 'client.crt', 'client.key', 'tls.crt', 'tls.key']);
       expect(running.configStore.current().configFile).toBeNull();
@@ -42,7 +42,7 @@ describe('startPortcullis', () => {
       const slow = new FakeImageValidator({ delayMs: 700 });
       let closedOld = false;
       const running: RunningPortcullis = await startPortcullis({
-        configPath: file, logger: silentLogger(),
+        configPath: file, logger: silentLogger(), kubeConfig: null,
         ports: { validator: slow, ready: () => true, close: async () => { closedOld = true; } } satisfies Partial<Ports>,
       });
       cleanups.push(() => running.close(), () => rm(dir, { recursive: true, force: true }));
@@ -68,7 +68,7 @@ describe('startPortcullis', () => {
       const b = generateCertSet();
       await writeCertSet(join(dir, 'certs'), { ...a, server: { certPem: a.server.certPem, keyPem: b.server.keyPem } });
       await writeFile(join(dir, 'c.yaml'), stringify({ server: { host: '127.0.0.1', port: 0, metricsPort: 0 } }));
-      await expect(startPortcullis({ configPath: join(dir, 'c.yaml'), logger: silentLogger() })).rejects.toMatchObject({ code: 'KEY_MISMATCH' });
+      await expect(startPortcullis({ configPath: join(dir, 'c.yaml'), logger: silentLogger(), kubeConfig: null })).rejects.toMatchObject({ code: 'KEY_MISMATCH' });
     });
   });
 });
