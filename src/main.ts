@@ -118,11 +118,10 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     cleanup.push(() => closeGracefully(metricsServer, 1000));
 
     configStore.onChange(async (next, previous) => {
-      try {
-        holder.swap(await compose(next));
-      } catch (err) {
-        logger.error({ err: { message: (err as Error).message } }, 'rebuilding the ports for the new config failed; keeping the old ones');
-      }
+      // Build first: a config whose ports cannot be built (bad verifier options, broken
+      // policy bundle…) is refused as a whole — ConfigStore keeps the running one.
+      const nextPorts = await compose(next);
+      holder.swap(nextPorts);
       config = next;
       const nextFiles = tlsFiles(next, files);
       if (JSON.stringify(nextFiles) !== JSON.stringify(files)) {

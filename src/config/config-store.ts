@@ -8,11 +8,15 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import { loadConfigFile, type Config } from './load-config.js';
 
+/**
+ * Called with a valid change before it becomes current. A listener that throws refuses the
+ * change (e.g. the ports cannot be built from it): the running config is kept.
+ */
 export type ConfigListener = (next: Config, previous: Config) => void | Promise<void>;
 
 export interface ConfigStore {
   current(): Config;
-  /** Called after a valid change; returns an unsubscribe function. */
+  /** Subscribes to valid changes (see ConfigListener); returns an unsubscribe function. */
   onChange(listener: ConfigListener): () => void;
   /** Re-reads the file now (also what the watcher calls). Resolves to whether it applied. */
   reload(): Promise<'applied' | 'unchanged' | 'refused'>;
@@ -58,16 +62,18 @@ export async function createConfigStore(file: string, options: ConfigStoreOption
       const text = JSON.stringify(next);
       if (text === lastText) return 'unchanged' as const;
       const previous = config;
-      config = next;
-      lastText = text;
-      logger.info({ file: path }, 'config change applied');
       for (const l of listeners) {
         try {
           await l(next, previous);
         } catch (err) {
-          logger.error({ err }, 'config change listener failed');
+          logger.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, file: path }, 'config change refused: it cannot be served; keeping the running config');
+          lastText = text; // do not retry the same content on every file event
+          return 'refused' as const;
         }
       }
+      config = next;
+      lastText = text;
+      logger.info({ file: path }, 'config change applied');
       return 'applied' as const;
     });
     chain = run.catch(() => undefined);

@@ -120,6 +120,10 @@ describe('the admission server (real HTTPS on 127.0.0.1)', () => {
       // An invalid change is refused and the running config kept.
       expect(await p.reconfigure({ validation: { mode: 'loud' } })).toBe('refused');
       expect(p.running.configStore.current().validation.namespaces).toEqual({ 'team-a': 'audit' });
+      // So is a change whose ports cannot be built (here: a policy bundle that does not exist).
+      expect(await p.reconfigure({ validation: { mode: 'warn' }, policy: { bundle: 'missing-bundle.tar.gz' } })).toBe('refused');
+      expect(p.running.configStore.current().validation.mode).toBe('enforce');
+      expect((await p.review('/validate', fixtureText('deployment-create.json'))).json<ReviewBody>().response.allowed).toBe(true); // still audit for team-a
       await p.reconfigure({});
       expect((await p.review('/validate', fixtureText('deployment-create.json'))).json<ReviewBody>().response.allowed).toBe(false);
     }, 20_000);

@@ -51,4 +51,20 @@ describe('createConfigStore', () => {
     await until(() => store?.current().validation.mode === 'audit');
     expect(seen).toEqual([['enforce', 'warn'], ['warn', 'audit']]);
   }, 20_000);
+
+  it('refuses a change a listener cannot serve, keeping the running config', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portcullis-store-'));
+    const file = join(dir, 'c.yaml');
+    await writeFile(file, 'validation: {mode: enforce}\n');
+    store = await createConfigStore(file, { logger: silentLogger(), watch: false });
+    store.onChange((next: Config) => {
+      if (next.validation.mode === 'audit') throw new Error('cannot build ports');
+    });
+    await writeFile(file, 'validation: {mode: audit}\n');
+    expect(await store.reload()).toBe('refused');
+    expect(store.current().validation.mode).toBe('enforce');
+    await writeFile(file, 'validation: {mode: warn}\n');
+    expect(await store.reload()).toBe('applied');
+    expect(store.current().validation.mode).toBe('warn');
+  });
 });
