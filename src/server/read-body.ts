@@ -36,7 +36,7 @@ export async function readBody(req: IncomingMessage, limit: number, signal: Abor
       resolve(Buffer.concat(chunks, size));
     };
     const onError = (err: Error) => fail(err);
-    const onAbort = () => fail(new Error('the deadline passed while the body was still arriving'));
+    const onAbort = () => fail(new AdmissionError('BODY_TIMEOUT', 'the deadline passed while the body was still arriving'));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
