@@ -1,7 +1,8 @@
 /**
  * Referrer discovery (SPEC "Validation"): the OCI 1.1 referrers API, else the referrers tag
- * schema, plus Cosign's legacy `sha256-<hex>.sig` / `.att` tags. Which of the first two a
- * registry supports is learnt once and remembered per registry (as oras-go does).
+ * schema, plus Cosign's legacy `sha256-<hex>.sig` / `.att` tags, merged. Whether a registry has
+ * the API is learnt once and remembered per registry (as oras-go does); the tag schema and
+ * the Cosign tags are read in parallel with it either way.
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  * https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md (tag-based discovery)
@@ -34,21 +35,25 @@ export async function listReferrers(
   signal = AbortSignal.any([outer, siblings.signal]);
   const deadline = deadlineOf(outer);
   if (deadline !== undefined) registerDeadline(signal, deadline);
-  const [found, cosign] = await Promise.all([
+  // The tag schema is read even where the referrers API answers: content pushed by a client
+  // that forced the tag schema (notation's default `--force-referrers-tag`), or pushed before
+  // the registry gained the API, is listed only there. It runs in parallel, so it costs a
+  // request, not a round trip.
+  const schemaTag = `${algorithm}-${encoded.slice(0, 64)}`; // spec "Referrers Tag Schema": truncated to 64
+  const [api, tagged, cosign] = await Promise.all([
     (async () => {
-      if (support.get(repo.registry) !== 'tags') {
-        const api = await referrersApi(repo, subject.digest, signal, support.get(repo.registry) === 'api');
-        support.set(repo.registry, api ? 'api' : 'tags');
-        if (api) return api;
-      }
-      // Tag schema: `<alg>-<ref>`, the encoded digest truncated to 64 characters (spec "Referrers Tag Schema").
-      return tagSchema(repo, `${algorithm}-${encoded.slice(0, 64)}`, signal);
+      if (support.get(repo.registry) === 'tags') return [];
+      const found = await referrersApi(repo, subject.digest, signal, support.get(repo.registry) === 'api');
+      support.set(repo.registry, found ? 'api' : 'tags');
+      return found ?? [];
     })(),
+    tagSchema(repo, schemaTag, signal),
     cosignTags(repo, tag, signal),
   ]).catch((err: unknown) => {
     siblings.abort();
     throw err;
   });
+  const found = [...api, ...tagged];
 
   const seen = new Set<string>();
   const out: Descriptor[] = [];

@@ -13,7 +13,8 @@ export function summarizeResults(results: readonly VerifierResult[], errors: rea
     if (prev === 'ok' || prev === state) continue;
     by.set(r.verifier, state === 'ok' || prev === undefined ? state : prev === 'error' ? 'error' : state);
   }
-  const parts = [...by].map(([name, state]) => `${name} ${state}`);
+  // By name, so the same results always read the same whatever order the referrers came in.
+  const parts = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([name, state]) => `${name} ${state}`);
   for (const stage of new Set(errors.map((e) => e.stage))) parts.push(`${stage} failed`);
   return parts.length ? parts.join(', ') : 'no verified referrers';
 }

@@ -31,7 +31,9 @@ describe.each(['distribution', 'olareg'] as const)('Notation signatures copied b
   let client: PortcullisRegistryClient;
   beforeAll(async () => {
     reg = await startRegistry(kind);
-    await run(toolPath('oras'), ['cp', '-r', '--from-oci-layout', `${LAYOUT}:v1`, '--to-plain-http', `${reg.host}/notation/app:v1`], { timeout: 30_000 });
+    // One manifest at a time: olareg v0.1.2 updates its referrers index without a lock, and two
+    // signatures pushed at once were seen to leave only one of them listed.
+    await run(toolPath('oras'), ['cp', '-r', '--concurrency', '1', '--from-oci-layout', `${LAYOUT}:v1`, '--to-plain-http', `${reg.host}/notation/app:v1`], { timeout: 30_000 });
     client = createRegistryClient({ insecure: [reg.host] });
   }, 60_000);
   afterAll(async () => { await client?.close(); await reg?.stop(); });

@@ -101,6 +101,16 @@ describe.each(['distribution', 'olareg'] as const)('createRegistryClient against
       expect(list.map((d) => d.digest)).toEqual([pushed.sbom.digest]);
     });
 
+    it('also lists referrers pushed with the tag schema, on either registry', async () => {
+      // notation's default (--force-referrers-tag) and older clients write only the tag schema,
+      // even to a registry that has the referrers API.
+      const image = await pushImage(`${reg.host}/app/tagged:1.0`, { content: `tagged ${kind}` });
+      const bySchema = await attachArtifact(`${reg.host}/app/tagged@${image.digest}`, NOTATION, { content: 'sig by schema', distributionSpec: 'v1.1-referrers-tag' });
+      const byApi = kind === 'olareg' ? [await attachArtifact(`${reg.host}/app/tagged@${image.digest}`, SBOM, { content: '{}', distributionSpec: 'v1.1-referrers-api' })] : [];
+      const list = await client.listReferrers(parseReference(`${reg.host}/app/tagged:1.0`), image, deadlineSignal(10_000));
+      expect(referrersOf(list)).toEqual(referrersOf([{ ...bySchema, artifactType: NOTATION }, ...byApi.map((d) => ({ ...d, artifactType: SBOM }))]));
+    }, 30_000);
+
     it('answers an empty list for a manifest without referrers', async () => {
       const list = await client.listReferrers(parseReference(`${reg.host}/app/multi:amd64`), pushed.amd64, deadlineSignal(10_000));
       expect(list).toEqual([]);
