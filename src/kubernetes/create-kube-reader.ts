@@ -3,7 +3,7 @@
  * caller's AbortSignal, and a list-then-watch loop for single Secrets.
  */
 import {
-  ApiException, CoreV1Api, Watch,
+  ApiException, CoreV1Api, Observable, Watch,
   type ConfigurationOptions, type KubeConfig, type RequestContext, type ResponseContext, type V1Secret,
 } from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
@@ -23,15 +23,18 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 // A watch the server ends itself, before client-node's 30 s inactivity timer fires.
 const WATCH_SECONDS = 25;
 
-/** Passes the caller's signal to the request (client-node has no per-call signal parameter). */
+/**
+ * Passes the caller's signal to the request: client-node has no per-call signal parameter,
+ * but a middleware can set it. The object-parameter API takes Observable-style middleware.
+ */
 function withSignal(signal: AbortSignal): ConfigurationOptions {
   return {
     middleware: [{
-      pre: (ctx: RequestContext) => { ctx.setSignal(signal); return Promise.resolve(ctx); },
-      post: (res: ResponseContext) => Promise.resolve(res),
+      pre: (ctx: RequestContext) => { ctx.setSignal(signal); return new Observable(Promise.resolve(ctx)); },
+      post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
     }],
     middlewareMergeStrategy: 'append',
-  } as unknown as ConfigurationOptions;
+  };
 }
 
 function decodeData(data: Record<string, string> | undefined): Record<string, Uint8Array> {

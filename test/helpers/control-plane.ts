@@ -4,6 +4,8 @@
  * static tokens for the test clients, and an AdmissionConfiguration that gives the API server
  * a client certificate for webhooks, so the webhook's mTLS is exercised for real.
  *
+ * Binaries: .tools/bin (scripts/install-tools.sh), or $PORTCULLIS_ETCD / $PORTCULLIS_KUBE_APISERVER.
+ *
  * No controller-manager, scheduler or kubelet runs: objects are stored, never scheduled. The
  * ServiceAccount admission plugin is disabled because without the token controller no
  * `default` ServiceAccount exists and every Pod would be refused; it also would copy a
@@ -68,13 +70,20 @@ function run(cmd: string, args: readonly string[]): Proc {
   return { child, exited, stderr: () => tail };
 }
 
+/** Resolves when `p` settles or after `ms`, leaving no timer behind (jest would wait for it). */
+async function within(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((r) => { timer = setTimeout(r, ms); })]);
+  clearTimeout(timer);
+}
+
 async function stopProc(p: Proc | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill('SIGTERM');
-  await Promise.race([p.exited, new Promise((r) => setTimeout(r, 10_000))]);
+  await within(p.exited, 10_000);
   if (p.child.exitCode === null && p.child.signalCode === null) {
     p.child.kill('SIGKILL');
-    await Promise.race([p.exited, new Promise((r) => setTimeout(r, 5_000))]);
+    await within(p.exited, 5_000);
   }
 }
 
@@ -186,7 +195,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdData = join(dir, 'etcd');
     mkdirSync(etcdData, { mode: 0o700 });
-    etcd = run(toolPath('etcd'), [
+    etcd = run(process.env.PORTCULLIS_ETCD ?? toolPath('etcd'), [
       '--name=e2e', `--data-dir=${etcdData}`,
       `--listen-client-urls=http://127.0.0.1:${etcdClient}`, `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
       `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
@@ -202,7 +211,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
     // --- kube-apiserver
     const url = `https://127.0.0.1:${apiPort}`;
-    apiserver = run(toolPath('kube-apiserver'), [
+    apiserver = run(process.env.PORTCULLIS_KUBE_APISERVER ?? toolPath('kube-apiserver'), [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--tls-cert-file=${file('apiserver.crt', serving.certPem)}`,
