@@ -11,7 +11,9 @@
 #   scripts/install-tools.sh opa oras   only these
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cache=${PORTCULLIS_CACHE:-$HOME/.cache/portcullis}
+# go needs HOME for its module and build caches; a bare CI environment may not set it.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"; export HOME
+cache=${PORTCULLIS_CACHE:-${HOME:-/root}/.cache/portcullis}
 bin="$root/.tools/bin"
 mkdir -p "$bin" "$cache/tools"
 
