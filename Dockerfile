@@ -21,8 +21,8 @@ COPY src ./src
 COPY bin ./bin
 COPY policies ./policies
 COPY --from=opa /opa /usr/local/bin/opa
-# Called with the image's node directly (not `npm run`): the `node` devDependency's shim is
-# not installed with --ignore-scripts.
+# The two steps of `npm run build`, called with the image's node directly (not `npm run`):
+# the `node` devDependency's shim is not installed with --ignore-scripts.
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
  && mkdir -p dist/policy \
  && PORTCULLIS_OPA=/usr/local/bin/opa node bin/portcullis.js policy build policies --out dist/policy/bundle.tar.gz \

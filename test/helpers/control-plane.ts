@@ -60,14 +60,21 @@ interface Proc {
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
   stderr(): string;
+  /** The process could not be started at all. */
+  failed(): boolean;
 }
 
 function run(cmd: string, args: readonly string[]): Proc {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-16_000); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, exited, stderr: () => tail };
+  let failed: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    // Not executable, not found…: report it like an exit instead of an unhandled 'error' event.
+    child.once('error', (err) => { failed = `${cmd}: ${err.message}`; resolve(); });
+  });
+  return { child, exited, stderr: () => (failed ? `${failed}\n${tail}` : tail), failed: () => failed !== undefined };
 }
 
 /** Resolves when `p` settles or after `ms`, leaving no timer behind (jest would wait for it). */
@@ -78,7 +85,7 @@ async function within(p: Promise<void>, ms: number): Promise<void> {
 }
 
 async function stopProc(p: Proc | undefined): Promise<void> {
-  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
+  if (!p || p.failed() || p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill('SIGTERM');
   await within(p.exited, 10_000);
   if (p.child.exitCode === null && p.child.signalCode === null) {
@@ -203,7 +210,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--log-level=error', '--unsafe-no-fsync', '--quota-backend-bytes=536870912',
     ]);
     const etcdProc = etcd;
-    const exitedWith = (p: Proc) => () => (p.child.exitCode !== null || p.child.signalCode !== null ? p.stderr() : undefined);
+    const exitedWith = (p: Proc) => () => (p.failed() || p.child.exitCode !== null || p.child.signalCode !== null ? p.stderr() : undefined);
     await waitFor('etcd', deadline, async () => {
       const res = await fetch(`http://127.0.0.1:${etcdClient}/health`, { signal: AbortSignal.timeout(2_000) });
       return res.ok;
