@@ -1,17 +1,17 @@
 import type { VerifierResult } from '../verifiers/verifier.js';
 
 /**
- * A compact summary of the results for audit annotations: one word per verifier,
- * `ok` when any of its results is valid, else `error` or `invalid`;
- * e.g. `release-signatures ok, sbom-licenses invalid`.
+ * A compact summary of the results for audit annotations: one word per verifier, `ok` when
+ * any of its results is valid, else `invalid` with the first failed check's code;
+ * e.g. `release-signatures ok, sbom-licenses invalid (DISALLOWED_LICENSE)`.
  */
 export function summarizeResults(results: readonly VerifierResult[], errors: readonly { stage: string }[]): string {
-  const by = new Map<string, 'ok' | 'invalid' | 'error'>();
+  const by = new Map<string, string>();
   for (const r of results) {
-    const state = r.error ? 'error' : r.valid ? 'ok' : 'invalid';
     const prev = by.get(r.verifier);
-    if (prev === 'ok' || prev === state) continue;
-    by.set(r.verifier, state === 'ok' || prev === undefined ? state : prev === 'error' ? 'error' : state);
+    if (prev === 'ok') continue;
+    if (r.valid) by.set(r.verifier, 'ok');
+    else if (prev === undefined) by.set(r.verifier, r.error ? `invalid (${r.error.code})` : 'invalid');
   }
   // By name, so the same results always read the same whatever order the referrers came in.
   const parts = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([name, state]) => `${name} ${state}`);

@@ -155,9 +155,13 @@ export async function verifySubject(
           ? errorResult(v, desc, codeOf(run.cause), describe(run.cause))
           : errorResult(v, desc, 'DEADLINE_EXCEEDED', 'deadline exceeded before verification could finish');
       }
-      stop?.({ result: result.error ? 'error' : result.valid ? 'valid' : 'invalid' });
+      // `error` on a returned result names the failed check (contract in verifiers/verifier.ts);
+      // only a verifier that threw or ran out of time is an error here.
+      stop?.({ result: !run.ok ? 'error' : result.valid ? 'valid' : 'invalid' });
       out.push(result);
-      if (!result.error) await deps.cache?.set('results', key, result).catch((e: unknown) => deps.logger?.warn({ err: describe(e) }, 'result cache write failed'));
+      // A returned result is a function of the bytes and the configuration (both in the key),
+      // so it is cached valid or not; a throw or a timeout may pass, so it is not.
+      if (run.ok) await deps.cache?.set('results', key, result).catch((e: unknown) => deps.logger?.warn({ err: describe(e) }, 'result cache write failed'));
     }
     return { out, errs };
   });

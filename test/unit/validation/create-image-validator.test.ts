@@ -257,6 +257,18 @@ describe('createImageValidator', () => {
       expect(notation.calls).toHaveLength(2);
     });
 
+    it('caches an invalid result the verifier returned, with its failed-check code', async () => {
+      const { registry, deps } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['bad']);
+      const strict = createFakeVerifier({ name: 'strict', type: 'notation', artifactTypes: [NOTARY], decide: () => ({ valid: false, message: 'certificate chain does not lead to trust store ca:release', error: { code: 'UNTRUSTED_CHAIN', message: 'untrusted' } }) });
+      const validator = createImageValidator({ ...deps, verifiers: [strict], cache: createMemoryCache() });
+      const [first] = await validator.validate(['registry.test/app:1'], ctx());
+      await validator.validate(['registry.test/app:1'], ctx());
+      expect(first!.allowed).toBe(false);
+      expect(strict.calls).toHaveLength(1);
+    });
+
     it('does not cache errors', async () => {
       const { registry, deps } = setup();
       const img = registry.addImage('app', '1');
