@@ -38,7 +38,12 @@ build_one() {
     if ! (cd "$root/tools/$name" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags='-s -w' -o "$dest.tmp" "$pkg") >"$log" 2>&1; then
       echo "install-tools: building $name failed:" >&2; tail -n 30 "$log" >&2; rm -f "$log"; return 1
     fi
-    rm -f "$log"; mv "$dest.tmp" "$dest"
+    rm -f "$log"
+    # `go build -o` of a package that is not `main` writes an archive, not a program.
+    if [ "$(head -c 4 "$dest.tmp" | od -An -c | tr -d ' ')" != '177ELF' ]; then
+      echo "install-tools: $pkg did not build an executable" >&2; rm -f "$dest.tmp"; return 1
+    fi
+    mv "$dest.tmp" "$dest"
   fi
   ln -sf "$dest" "$bin/$exe"
 }
