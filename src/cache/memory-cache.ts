@@ -32,7 +32,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     },
     set<T>(kind: CacheKind, key: string, value: T, ttlSeconds?: number): Promise<void> {
       if (ttls[kind] <= 0) return Promise.resolve();
-      const ttl = ttlSeconds ?? ttls[kind];
+      const ttl = ttlSeconds === undefined ? ttls[kind] : Math.min(ttlSeconds, ttls[kind]);
       if (ttl > 0) lru.set(k(kind, key), { v: value }, { ttl: Math.round(ttl * 1000) });
       return Promise.resolve();
     },

@@ -105,7 +105,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
     },
     async set<T>(kind: CacheKind, k: string, value: T, ttlSeconds?: number): Promise<void> {
       if (ttls[kind] <= 0) return;
-      const ttl = ttlSeconds ?? ttls[kind];
+      const ttl = ttlSeconds === undefined ? ttls[kind] : Math.min(ttlSeconds, ttls[kind]);
       if (ttl <= 0) return;
       await l1.set(kind, k, value, ttl);
       if (MEMORY_ONLY.has(kind)) return;

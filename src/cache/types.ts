@@ -8,7 +8,7 @@ export type CacheKind = 'digest' | 'referrers' | 'results' | 'token' | 'negative
 
 export interface Cache {
   get<T>(kind: CacheKind, key: string): Promise<T | undefined>;
-  /** `ttlSeconds` overrides the kind's configured TTL. */
+  /** `ttlSeconds` shortens the kind's configured TTL (e.g. to a token's or a signature's expiry); it never lengthens it. */
   set<T>(kind: CacheKind, key: string, value: T, ttlSeconds?: number): Promise<void>;
   close(): Promise<void>;
 }

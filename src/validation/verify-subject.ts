@@ -9,7 +9,7 @@ import type { Cache } from '../cache/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Descriptor, FetchedContent, ImageRef, RegistryClient } from '../oci/types.js';
 import { OCI_EMPTY } from '../oci/media-types.js';
-import type { ReferrerArtifact, Subject, Verifier, VerifierResult } from '../verifiers/verifier.js';
+import { earliestTime, type ReferrerArtifact, type Subject, type Verifier, type VerifierResult } from '../verifiers/verifier.js';
 import { mapLimit } from './map-limit.js';
 import { resultCacheKey } from './result-cache-key.js';
 import { runStage, type StageError } from './run-stage.js';
@@ -33,6 +33,17 @@ export interface SubjectResults {
 
 const SIGNATURE_TYPES = new Set(['notation', 'cosign']);
 const MAX_LAYERS = 16;
+
+/**
+ * Seconds a result may be cached: undefined (the configured TTL) when nothing in it expires,
+ * else the time left until the earliest `expiresAt` of the result and its nested results
+ * (0: already expired, do not cache).
+ */
+function secondsUntilExpiry(result: VerifierResult, now: Date): number | undefined {
+  const expiresAt = result.nested.reduce<string | undefined>((t, n) => earliestTime(t, n.expiresAt), result.expiresAt);
+  if (!expiresAt) return undefined;
+  return Math.max(0, Math.floor((Date.parse(expiresAt) - now.getTime()) / 1000));
+}
 
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -161,7 +172,8 @@ export async function verifySubject(
       out.push(result);
       // A returned result is a function of the bytes and the configuration (both in the key),
       // so it is cached valid or not; a throw or a timeout may pass, so it is not.
-      if (run.ok) await deps.cache?.set('results', key, result).catch((e: unknown) => deps.logger?.warn({ err: describe(e) }, 'result cache write failed'));
+      const ttl = run.ok ? secondsUntilExpiry(result, deps.now()) : 0;
+      if (run.ok && ttl !== 0) await deps.cache?.set('results', key, result, ttl).catch((e: unknown) => deps.logger?.warn({ err: describe(e) }, 'result cache write failed'));
     }
     return { out, errs };
   });

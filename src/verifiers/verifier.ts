@@ -41,6 +41,12 @@ export interface VerifierResult {
   readonly message: string;
   /** Per-type details, documented in docs/verifiers.md. */
   readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * When a valid result stops holding by itself (a signature or certificate expiring, a
+   * document reaching its maximum age), as an RFC 3339 time. The pipeline never caches a
+   * result past it.
+   */
+  readonly expiresAt?: string | undefined;
   /** Results of verifying this artifact's own referrers (e.g. a signature on an SBOM). */
   readonly nested: readonly VerifierResult[];
   /**
@@ -105,11 +111,18 @@ export interface VerifierConfigEntry {
  */
 export type VerifierFactory = (entry: VerifierConfigEntry, path: string, deps: VerifierDeps) => Promise<Verifier>;
 
+/** The earliest of two optional RFC 3339 times. */
+export function earliestTime(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
+}
+
 /** Builds a result with the common fields filled in. */
 export function verifierResult(
   verifier: Pick<Verifier, 'name' | 'type'>,
   artifact: ReferrerArtifact,
-  fields: Pick<VerifierResult, 'valid' | 'message'> & Partial<Pick<VerifierResult, 'details' | 'nested' | 'error'>>,
+  fields: Pick<VerifierResult, 'valid' | 'message'> & Partial<Pick<VerifierResult, 'details' | 'nested' | 'error' | 'expiresAt'>>,
 ): VerifierResult {
   const d = artifact.descriptor;
   return {
@@ -122,5 +135,6 @@ export function verifierResult(
     details: fields.details ?? {},
     nested: fields.nested ?? [],
     ...(fields.error ? { error: fields.error } : {}),
+    ...(fields.expiresAt ? { expiresAt: fields.expiresAt } : {}),
   };
 }

@@ -15,7 +15,7 @@ export interface FakeVerifierOptions {
   nestedRequirement?: { verifiers: string[] };
   appliesTo?: (subject: Subject) => boolean;
   /** Default: valid when the first blob's text is `good`. */
-  decide?: (text: string, ctx: VerifyContext) => { valid: boolean; message: string; error?: { code: string; message: string } } | 'throw' | 'hang';
+  decide?: (text: string, ctx: VerifyContext) => { valid: boolean; message: string; error?: { code: string; message: string }; expiresAt?: string } | 'throw' | 'hang';
 }
 
 export function createFakeVerifier(options: FakeVerifierOptions): FakeVerifier {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../../shared/coded-error.js';
 import { createFileTrustMaterialSource } from '../../trust/create-file-trust-material-source.js';
 import type { TrustMaterial, TrustMaterialSource } from '../../trust/types.js';
-import { verifierResult, type ReferrerArtifact, type Subject, type Verifier, type VerifierFactory, type VerifierResult, type VerifyContext } from '../verifier.js';
+import { earliestTime, verifierResult, type ReferrerArtifact, type Subject, type Verifier, type VerifierFactory, type VerifierResult, type VerifyContext } from '../verifier.js';
 import { NotationError } from './notation-error.js';
 import { parseNotationVerifierConfig } from './notation-verifier-config.js';
 import { readSignatureManifest } from './read-signature-manifest.js';
@@ -120,10 +120,16 @@ export async function createNotationVerifierFromSources(opts: NotationVerifierSo
         const message = `signature could not be verified: ${(e as Error).message}`;
         return verifierResult(verifier, artifact, { valid: false, message, details: { checks: [] }, error: { code: 'MALFORMED_ENVELOPE', message } });
       }
+      // A valid result holds until the signature expires, and (without a trusted timestamp,
+      // which pins the signing time inside the certificate's validity) until the signing
+      // certificate does.
+      const d = out.details;
+      const expiresAt = out.valid ? earliestTime(d.expiry ?? undefined, d.timestamp ? undefined : d.signer?.notAfter) : undefined;
       return verifierResult(verifier, artifact, {
         valid: out.valid,
         message: out.message,
         details: out.details as unknown as Record<string, unknown>,
+        ...(expiresAt ? { expiresAt } : {}),
         ...(out.code ? { error: { code: out.code, message: out.message } } : {}),
       });
     },

@@ -53,7 +53,8 @@ export const createSbomVerifier: VerifierFactory = async (entry, path) => {
         const message = valid
           ? `${what} meets the policy${signature ? `, signed (${signature.trustedBy.join(', ')})` : ''}`
           : failureMessage(violations, signature);
-        return verifierResult(verifier, artifact, { valid, message, details, nested });
+        const expiresAt = valid && options.maximumAge && doc.created ? new Date(doc.created.getTime() + options.maximumAge.ms).toISOString() : undefined;
+        return verifierResult(verifier, artifact, { valid, message, details, nested, ...(expiresAt ? { expiresAt } : {}) });
       } catch (cause) {
         const error = cause instanceof SbomError ? cause : new SbomError('INTERNAL', `unexpected failure: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
         return verifierResult(verifier, artifact, {

@@ -22,12 +22,18 @@ describe('createMemoryCache', () => {
     expect(await c.get('referrers', 'k')).toBe('v');
   });
 
-  it('lets a per-entry TTL override the kind\'s TTL', async () => {
+  it('lets a per-entry TTL shorten the kind\'s TTL', async () => {
     const c = createMemoryCache({ ttlSeconds: { token: 3600 } });
     await c.set('token', 'k', 't', 0.05);
     expect(c.remainingTtl('token', 'k')).toBeLessThanOrEqual(50);
     await sleep(120);
     expect(await c.get('token', 'k')).toBeUndefined();
+  });
+
+  it('never lets a per-entry TTL lengthen the kind\'s TTL', async () => {
+    const c = createMemoryCache({ ttlSeconds: { results: 0.05 } });
+    await c.set('results', 'k', 'r', 3600);
+    expect(c.remainingTtl('results', 'k')).toBeLessThanOrEqual(50);
   });
 
   it('does not cache a kind whose TTL is 0', async () => {

@@ -269,6 +269,23 @@ describe('createImageValidator', () => {
       expect(strict.calls).toHaveLength(1);
     });
 
+    it('does not cache a valid result past its expiry, nor one already expired', async () => {
+      const { registry, deps } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good']);
+      const expired = createFakeVerifier({ name: 'expiring', type: 'notation', artifactTypes: [NOTARY], decide: (_t, c) => ({ valid: true, message: 'signed', expiresAt: new Date(c.now.getTime() - 1000).toISOString() }) });
+      const validator = createImageValidator({ ...deps, verifiers: [expired], cache: createMemoryCache() });
+      await validator.validate(['registry.test/app:1'], ctx());
+      await validator.validate(['registry.test/app:1'], ctx());
+      expect(expired.calls).toHaveLength(2);
+
+      const lasting = createFakeVerifier({ name: 'lasting', type: 'notation', artifactTypes: [NOTARY], decide: (_t, c) => ({ valid: true, message: 'signed', expiresAt: new Date(c.now.getTime() + 3_600_000).toISOString() }) });
+      const cached = createImageValidator({ ...deps, verifiers: [lasting], cache: createMemoryCache() });
+      await cached.validate(['registry.test/app:1'], ctx());
+      await cached.validate(['registry.test/app:1'], ctx());
+      expect(lasting.calls).toHaveLength(1);
+    });
+
     it('does not cache errors', async () => {
       const { registry, deps } = setup();
       const img = registry.addImage('app', '1');
