@@ -9,6 +9,7 @@
  *   namespaceModes the Namespace `portcullis.dev/mode` label, when an API server is reachable
  *   credentials    config, docker config.json, and — with `registries.kubernetesPullSecrets`
  *                  — the Pod's and its ServiceAccount's imagePullSecrets
+ *   trust material `secret:<ns>/<name>[/<key>]` values in verifier configs: watched Secrets
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -18,10 +19,14 @@ import { createKubeReader } from './kubernetes/create-kube-reader.js';
 import type { KubeReader } from './kubernetes/kube-reader.js';
 import { loadKubeConfig } from './kubernetes/load-kube-config.js';
 import { createNamespaceModeSource } from './kubernetes/namespace-mode-source.js';
+import { parseSecretReference } from './kubernetes/parse-secret-reference.js';
 import { createPullSecretCredentialProvider } from './kubernetes/pull-secret-credential-provider.js';
+import { createSecretTrustMaterialSource } from './kubernetes/secret-trust-material-source.js';
 import { createImagePinner } from './mutation/create-image-pinner.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Ports } from './server/runtime-ports.js';
+import { ConfigError } from './shared/coded-error.js';
+import type { TrustMaterialSource } from './trust/types.js';
 import { buildValidationPipeline } from './validation/build-validation-pipeline.js';
 
 export type { Ports } from './server/runtime-ports.js';
@@ -49,7 +54,7 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
   });
   let pipeline: Awaited<ReturnType<typeof buildValidationPipeline>>;
   try {
-    pipeline = await buildValidationPipeline(config, { client: access.client, cache: access.cache, metrics, logger });
+    pipeline = await buildValidationPipeline(config, { client: access.client, cache: access.cache, metrics, logger, trustSource: secretTrustSource(reader, logger) });
   } catch (err) {
     await access.close();
     throw err;
@@ -80,4 +85,18 @@ function kubeReader(config: Config, deps: PortDeps): KubeReader | undefined {
     return undefined;
   }
   return createKubeReader({ kubeConfig, logger: deps.logger });
+}
+
+/**
+ * Resolves `secret:` values of verifier trust material to watched Secret sources (SPEC
+ * "Verifiers": trust stores and keys from Kubernetes Secrets). Without an API server such a
+ * value cannot be served, and the config is refused naming the field.
+ */
+export function secretTrustSource(reader: KubeReader | undefined, logger: Logger): (spec: string, path: string) => TrustMaterialSource | undefined {
+  return (spec, path) => {
+    const ref = parseSecretReference(spec, path);
+    if (!ref) return undefined;
+    if (!reader) throw new ConfigError('INVALID_CONFIG', path, `"${spec}" needs Kubernetes access, and no API server is configured`);
+    return createSecretTrustMaterialSource({ reader, logger, namespace: ref.namespace, name: ref.name, ...(ref.keys ? { keys: ref.keys } : {}) });
+  };
 }

@@ -11,7 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ScopedRegistryClient } from '../oci/types.js';
 import { startPolicyEngine, type RunningPolicyEngine } from '../policy/start-policy-engine.js';
 import { buildVerifiers, closeVerifiers, verifierFactories } from '../verifiers/index.js';
-import type { Verifier, VerifierConfigEntry, VerifierFactory, VerifierType } from '../verifiers/verifier.js';
+import type { Verifier, VerifierConfigEntry, VerifierDeps, VerifierFactory, VerifierType } from '../verifiers/verifier.js';
 import { createImageValidator, type DetailedImageValidator, type ImageValidatorConfig } from './create-image-validator.js';
 
 export interface ValidationPipelineDeps {
@@ -28,6 +28,8 @@ export interface ValidationPipelineDeps {
   /** For tests: other factories than the built-in registry. */
   readonly verifierFactories?: Readonly<Record<VerifierType, VerifierFactory>> | undefined;
   readonly now?: (() => Date) | undefined;
+  /** Resolves `secret:` trust material values (VerifierDeps.trustSource); absent: they are refused. */
+  readonly trustSource?: VerifierDeps['trustSource'];
 }
 
 export interface ValidationPipeline {
@@ -46,7 +48,7 @@ type PipelineConfig = Pick<Config, 'validation' | 'policy' | 'verifiers' | 'admi
 export async function buildValidationPipeline(config: PipelineConfig, deps: ValidationPipelineDeps): Promise<ValidationPipeline> {
   const verifiers = await buildVerifiers(
     config.verifiers as unknown as readonly VerifierConfigEntry[],
-    { baseDir: config.configDir, logger: deps.logger },
+    { baseDir: config.configDir, logger: deps.logger, trustSource: deps.trustSource },
     deps.verifierFactories ?? verifierFactories,
   );
   let policy: RunningPolicyEngine;

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Descriptor, FetchedContent, Platform } from '../oci/types.js';
+import type { TrustMaterialSource } from '../trust/types.js';
 
 export type VerifierType = 'notation' | 'cosign' | 'sbom' | 'vulnerabilityreport';
 
@@ -95,6 +96,13 @@ export interface VerifierDeps {
   /** Directory that relative paths in the config are resolved against. */
   readonly baseDir: string;
   readonly logger: Logger;
+  /**
+   * Resolves a trust material value that is not a plain path, e.g.
+   * `secret:portcullis-system/release-ca/ca.crt` (a Kubernetes Secret, watched): a source, or
+   * `undefined` for a plain path. Throws ConfigError naming `path` when the value cannot be
+   * served (malformed, or no Kubernetes access). Absent: such values are refused.
+   */
+  readonly trustSource?: ((spec: string, path: string) => TrustMaterialSource | undefined) | undefined;
 }
 
 /** One raw entry of config `verifiers[]`; each factory validates its own options. */

@@ -27,12 +27,12 @@ export const cosignOptionsSchema = z
     name: nonEmpty,
     type: z.literal('cosign'),
     artifactTypes: z.array(nonEmpty).min(1).optional(),
-    /** A public key: a file path, or the PEM itself. */
+    /** A public key: a file path, the PEM itself, or a Kubernetes Secret (`secret:<ns>/<name>[/<key>]`, watched). */
     key: nonEmpty.optional(),
-    /** Several public keys (paths or PEM); a signature by any one of them is accepted. */
+    /** Several public keys (paths, PEM or `secret:` references); a signature by any one of them is accepted. */
     keys: z.array(nonEmpty).min(1).optional(),
     keyless: z.strictObject({ identities: z.array(identitySchema).min(1) }).optional(),
-    /** Path of a Sigstore `trusted_root.json` (Fulcio CAs, Rekor and CT log keys, TSAs). */
+    /** Path of a Sigstore `trusted_root.json` (Fulcio CAs, Rekor and CT log keys, TSAs), or `secret:<ns>/<name>/<key>`. */
     trustedRoot: nonEmpty.optional(),
     tlog: z.strictObject({ required: z.boolean().default(true) }).default({ required: true }),
     sct: z.strictObject({ required: z.boolean().default(true) }).default({ required: true }),

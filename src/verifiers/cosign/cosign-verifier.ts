@@ -1,7 +1,9 @@
 /**
  * The Cosign verifier: legacy `.sig` signatures and Sigstore bundle referrers, verified
  * against configured keys and/or keyless identities (SPEC "Verifiers"). Pure: every key and
- * trust root was loaded by the factory; `verify` only reads the bytes it is handed.
+ * trust root was loaded by the factory; `verify` only reads the bytes it is handed. Keys and
+ * the trust root kept in Kubernetes Secrets are swapped in whole (`useMaterial`) between
+ * verifications; a verification uses the material current when it started.
  */
 import picomatch from 'picomatch';
 import { COSIGN_LEGACY_SIGNATURE, COSIGN_SIMPLESIGNING_LAYER, SIGSTORE_BUNDLE_TYPES } from '../../oci/media-types.js';
@@ -38,22 +40,35 @@ export interface CosignVerifierSettings {
   readonly configHash: string;
 }
 
+/** The part of the settings that changes when watched trust material changes. */
+interface Material {
+  readonly policy: CosignPolicy;
+  readonly configHash: string;
+}
+
 export class CosignVerifier implements Verifier {
   readonly type = 'cosign' as const;
   readonly name: string;
   readonly artifactTypes: readonly string[];
   private readonly settings: CosignVerifierSettings;
+  private material: Material;
   private readonly inScope: (path: string) => boolean;
 
   constructor(settings: CosignVerifierSettings) {
     this.settings = settings;
+    this.material = { policy: settings.policy, configHash: settings.configHash };
     this.name = settings.name;
     this.artifactTypes = settings.artifactTypes;
     this.inScope = picomatch([...settings.scopes], { dot: true });
   }
 
   configHash(): string {
-    return this.settings.configHash;
+    return this.material.configHash;
+  }
+
+  /** Replaces keys and trust root at once (a reload of watched trust material). */
+  useMaterial(policy: CosignPolicy, configHash: string): void {
+    this.material = { policy, configHash };
   }
 
   /** Scopes match `registry/repository` of the digest-pinned reference (tags play no part). */
@@ -63,9 +78,10 @@ export class CosignVerifier implements Verifier {
 
   async verify(subject: Subject, artifact: ReferrerArtifact, ctx: VerifyContext): Promise<VerifierResult> {
     ctx.signal.throwIfAborted();
+    const { policy } = this.material;
     let outcomes: CosignSignatureDetail[];
     try {
-      outcomes = this.isBundle(artifact) ? [this.verifyBundleArtifact(subject, artifact)] : this.verifyLegacy(subject, artifact, ctx);
+      outcomes = this.isBundle(artifact) ? [this.verifyBundleArtifact(subject, artifact, policy)] : this.verifyLegacy(subject, artifact, ctx, policy);
     } catch (err) {
       const e = err instanceof CosignError ? err : new CosignError('MALFORMED', (err as Error).message, { cause: err });
       return verifierResult(this, artifact, {
@@ -96,14 +112,14 @@ export class CosignVerifier implements Verifier {
     return layers.some((l) => typeof l?.mediaType === 'string' && SIGSTORE_BUNDLE_TYPES.includes(l.mediaType));
   }
 
-  private verifyLegacy(subject: Subject, artifact: ReferrerArtifact, ctx: VerifyContext): CosignSignatureDetail[] {
+  private verifyLegacy(subject: Subject, artifact: ReferrerArtifact, ctx: VerifyContext, policy: CosignPolicy): CosignSignatureDetail[] {
     return readLegacySignatures(artifact).map((layer) => {
       ctx.signal.throwIfAborted();
-      return detail('legacy', verifyLegacyLayer(layer, subject.digest, this.settings.policy), layer.index);
+      return detail('legacy', verifyLegacyLayer(layer, subject.digest, policy), layer.index);
     });
   }
 
-  private verifyBundleArtifact(subject: Subject, artifact: ReferrerArtifact): CosignSignatureDetail {
+  private verifyBundleArtifact(subject: Subject, artifact: ReferrerArtifact, policy: CosignPolicy): CosignSignatureDetail {
     const manifest = parseJson(artifact.manifest.bytes, 'the bundle manifest', 4 * 1024 * 1024) as { layers?: { mediaType?: unknown; digest?: unknown }[] };
     const layers = Array.isArray(manifest.layers) ? manifest.layers : [];
     const index = layers.findIndex((l) => typeof l?.mediaType === 'string' && SIGSTORE_BUNDLE_TYPES.includes(l.mediaType));
@@ -111,7 +127,7 @@ export class CosignVerifier implements Verifier {
     if (!blob || (index !== -1 && blob.descriptor.digest !== layers[index]?.digest)) {
       throw new CosignError('MALFORMED', 'the referrer has no Sigstore bundle layer');
     }
-    const outcome: BundleOutcome = verifyBundle(blob.bytes, { digest: subject.digest }, this.settings.policy, this.settings.predicateTypes);
+    const outcome: BundleOutcome = verifyBundle(blob.bytes, { digest: subject.digest }, policy, this.settings.predicateTypes);
     return detail('bundle', outcome);
   }
 }

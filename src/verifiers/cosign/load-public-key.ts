@@ -14,7 +14,7 @@ export interface CosignPublicKey {
   readonly algorithm: string;
 }
 
-const MAX_KEY_FILE_BYTES = 64 * 1024;
+export const MAX_KEY_FILE_BYTES = 64 * 1024;
 const CURVES: Record<string, string> = { prime256v1: 'ecdsa-p256', secp384r1: 'ecdsa-p384', secp521r1: 'ecdsa-p521' };
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The notation verifier: config entry → Verifier. Trust material and the trust policy are
- * loaded here (and reloaded when their files change); `verify()` itself is pure
+ * loaded here (and reloaded when their files or Kubernetes Secrets change); `verify()` itself is pure
  * (verifyNotationSignature) over the snapshot current when it starts.
  */
 import { createHash } from 'node:crypto';
@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../../shared/coded-error.js';
 import { createFileTrustMaterialSource } from '../../trust/create-file-trust-material-source.js';
 import type { TrustMaterial, TrustMaterialSource } from '../../trust/types.js';
+import { trustSourceFor } from '../trust-source-for.js';
 import { earliestTime, verifierResult, type ReferrerArtifact, type Subject, type Verifier, type VerifierFactory, type VerifierResult, type VerifyContext } from '../verifier.js';
 import { NotationError } from './notation-error.js';
 import { parseNotationVerifierConfig } from './notation-verifier-config.js';
@@ -46,12 +47,17 @@ interface Snapshot {
 
 export const createNotationVerifier: VerifierFactory = async (entry, path, deps) => {
   const cfg = parseNotationVerifierConfig(entry, path);
+  // Each value is a file or folder, or a Kubernetes Secret (`secret:ns/name[/key]`), watched alike.
+  const sourceFor = (spec: string, at: string): TrustMaterialSource => trustSourceFor(spec, at, deps) ?? createFileTrustMaterialSource(resolve(deps.baseDir, spec));
   const trustStoreSources = new Map<string, TrustMaterialSource[]>();
-  for (const [key, paths] of cfg.trustStores) trustStoreSources.set(key, paths.map((p) => createFileTrustMaterialSource(resolve(deps.baseDir, p))));
+  for (const [key, paths] of cfg.trustStores) {
+    const at = `${path}.trustStores.${key.replace(':', '.')}`;
+    trustStoreSources.set(key, paths.map((p, i) => sourceFor(p, paths.length > 1 ? `${at}[${i}]` : at)));
+  }
   return createNotationVerifierFromSources({
     name: cfg.name,
     artifactTypes: cfg.artifactTypes,
-    trustPolicy: cfg.trustPolicyFile !== undefined ? { source: createFileTrustMaterialSource(resolve(deps.baseDir, cfg.trustPolicyFile)) } : { inline: cfg.trustPolicy },
+    trustPolicy: cfg.trustPolicyFile !== undefined ? { source: sourceFor(cfg.trustPolicyFile, `${path}.trustPolicyFile`) } : { inline: cfg.trustPolicy },
     trustStoreSources,
     watch: cfg.watch,
     logger: deps.logger,

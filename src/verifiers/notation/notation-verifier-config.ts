@@ -2,6 +2,8 @@
  * The `verifiers[]` entry of type notation (SPEC "Configuration"):
  *   trustStores: {ca: {NAME: [file or folder, …]}, signingAuthority: {…}, tsa: {…}}
  *   trustPolicy: {version: "1.0", trustPolicies: […]}   or   trustPolicyFile: path/to/trustpolicy.json
+ * Any path may instead name a Kubernetes Secret, `secret:<namespace>/<name>[/<key>]`
+ * (resolved by the factory through VerifierDeps.trustSource).
  */
 import { ConfigError } from '../../shared/coded-error.js';
 import type { VerifierConfigEntry } from '../verifier.js';
@@ -41,7 +43,7 @@ export function parseNotationVerifierConfig(entry: VerifierConfigEntry, path: st
       const at = `${path}.trustStores.${type}.${name}`;
       if (!/^[a-zA-Z0-9_.-]+$/.test(name)) throw new ConfigError('INVALID_CONFIG', at, 'trust store name must match [a-zA-Z0-9_.-]+');
       const list = typeof paths === 'string' ? [paths] : paths;
-      if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string' || p === '')) throw new ConfigError('INVALID_CONFIG', at, 'must be a non-empty list of file or folder paths');
+      if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string' || p === '')) throw new ConfigError('INVALID_CONFIG', at, 'must be a non-empty list of file or folder paths (or secret:<namespace>/<name>[/<key>])');
       trustStores.set(`${type}:${name}`, list as string[]);
     }
   }
