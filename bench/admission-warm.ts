@@ -27,6 +27,8 @@ import { Agent, request } from 'node:https';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { generateCertSet, writeCertSet } from '../src/certs/index.js';
@@ -169,6 +171,18 @@ function rssSampler() {
   };
 }
 
+/** A full GC before a memory reading at rest (V8's gc(), exposed without a command-line flag). */
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap used after a full GC, and RSS, at rest. */
+async function atRest(): Promise<{ rss: number; heapUsed: number }> {
+  await new Promise((r) => setTimeout(r, 200));
+  gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed };
+}
+
 async function registryRequests(portcullis: RunningPortcullis): Promise<number> {
   return (await portcullis.metrics.registryRequests.get()).values.reduce((n, v) => n + v.value, 0);
 }
@@ -284,7 +298,10 @@ async function main(): Promise<void> {
     const warmRequests = (await registryRequests(portcullis)) - before;
 
     process.stderr.write(`filling the cache: pushing ${TAGS} × ${IMAGES} tags…\n`);
+    const pushStart = performance.now();
     const fillPods = await pushTags(fixture, TAGS);
+    const pushMs = performance.now() - pushStart;
+    const beforeFill = await atRest();
     rss.reset();
     const fillBefore = await registryRequests(portcullis);
     const fillStart = performance.now();
@@ -292,8 +309,7 @@ async function main(): Promise<void> {
     const fillMs = performance.now() - fillStart;
     const fillRequests = (await registryRequests(portcullis)) - fillBefore;
     const fillPeak = rss.peak();
-    await new Promise((r) => setTimeout(r, 1000));
-    const afterFill = process.memoryUsage();
+    const afterFill = await atRest();
     const again = await load({ path: '/validate', concurrency: 8, requests: Math.min(200, fillPods.length), pods: fillPods.slice(-200) }, 'after fill');
 
     const head: Array<[string, string]> = [
@@ -307,11 +323,14 @@ async function main(): Promise<void> {
       ['registry requests during warm phases (target 0)', String(warmRequests)],
       ['peak RSS during latency runs (MiB)', mib(latencyPeak)],
       ['peak RSS during saturation runs (MiB)', mib(saturationPeak)],
+      [`pushing ${TAGS * IMAGES} tags to olareg (ms, set-up only)`, pushMs.toFixed(0)],
       [`cache fill: ${fillPods.length} Pods × ${IMAGES} new tags (ms)`, `${fillMs.toFixed(0)} (${(fillPods.length / (fillMs / 1000)).toFixed(0)} req/s)`],
       ['registry requests during fill (≈ one resolve per tag)', String(fillRequests)],
       ['"full cache"', `${TAGS * IMAGES} distinct tag→digest entries + the warm set; memory LRU bound 10 000 entries`],
       ['peak RSS during fill (MiB)', mib(fillPeak)],
-      ['RSS / heap used with the full cache, at rest (MiB)', `${mib(afterFill.rss)} / ${mib(afterFill.heapUsed)}`],
+      ['RSS / heap used after GC, warm set only, at rest (MiB)', `${mib(beforeFill.rss)} / ${mib(beforeFill.heapUsed)}`],
+      ['RSS / heap used after GC, full cache, at rest (MiB)', `${mib(afterFill.rss)} / ${mib(afterFill.heapUsed)}`],
+      ['heap per added cache entry (bytes)', ((afterFill.heapUsed - beforeFill.heapUsed) / (TAGS * IMAGES)).toFixed(0)],
       ['re-validating the last 200 fill Pods: p99 (ms), registry requests', `${percentile(again.sorted, 99).toFixed(2)}, ${(await registryRequests(portcullis)) - fillBefore - fillRequests}`],
       ['peak RSS of the whole run (MiB, getrusage)', mib(process.resourceUsage().maxRSS * 1024)],
     ];
