@@ -143,9 +143,47 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   return { id: job.id, latencies, failures, firstFailure, elapsedMs };
 }
 
+interface PushJob {
+  readonly id: number;
+  readonly kind: 'push-tags';
+  readonly registryUrl: string;
+  /** Repository paths (`/bench/app0`) and the signed digest each new tag points at. */
+  readonly images: ReadonlyArray<{ readonly path: string; readonly digest: string }>;
+  readonly tags: number;
+}
+
+/**
+ * Points `tags` more tags (`fill-<n>`) of each repository at its signed manifest, with the plain
+ * registry API. Runs in the child, so the server's RSS does not carry 10 000 uploads' buffers.
+ */
+async function pushTags(job: PushJob): Promise<void> {
+  const accept = 'application/vnd.oci.image.manifest.v1+json';
+  const manifests = await Promise.all(job.images.map(async (img) => {
+    const res = await fetch(`${job.registryUrl}/v2${img.path}/manifests/${img.digest}`, { headers: { accept }, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`GET manifest ${img.path}@${img.digest}: HTTP ${res.status}`);
+    return { path: img.path, type: res.headers.get('content-type') ?? accept, bytes: new Uint8Array(await res.arrayBuffer()) };
+  }));
+  const jobs: Array<[number, number]> = [];
+  for (let t = 0; t < job.tags; t++) for (let i = 0; i < manifests.length; i++) jobs.push([i, t]);
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < jobs.length) {
+      const [i, t] = jobs[next++]!;
+      const m = manifests[i]!;
+      const res = await fetch(`${job.registryUrl}/v2${m.path}/manifests/fill-${t}`, { method: 'PUT', headers: { 'content-type': m.type }, body: m.bytes, signal: AbortSignal.timeout(10_000) });
+      if (res.status !== 201) throw new Error(`PUT ${m.path}:fill-${t}: HTTP ${res.status}`);
+      await res.arrayBuffer();
+    }
+  }));
+}
+
 function runWorker(): void {
-  process.on('message', (job: LoadJob) => {
-    void runLoad(job).then((result) => process.send?.(result));
+  process.on('message', (job: LoadJob | PushJob) => {
+    if ('kind' in job) {
+      void pushTags(job).then(() => process.send?.({ id: job.id, error: null }), (e: Error) => process.send?.({ id: job.id, error: e.message }));
+    } else {
+      void runLoad(job).then((result) => process.send?.(result));
+    }
   });
   // Ends with the parent: no stray load generator.
   process.on('disconnect', () => process.exit(0));
@@ -187,31 +225,6 @@ async function registryRequests(portcullis: RunningPortcullis): Promise<number> 
   return (await portcullis.metrics.registryRequests.get()).values.reduce((n, v) => n + v.value, 0);
 }
 
-/** Points `tags` more tags of each image's repository at its signed manifest (plain registry API). */
-async function pushTags(fixture: SignedImagesFixture, tags: number): Promise<string[][]> {
-  const accept = 'application/vnd.oci.image.manifest.v1+json';
-  const manifests = await Promise.all(fixture.images.map(async (img) => {
-    const path = img.repository.slice(fixture.registry.host.length);
-    const res = await fetch(`${fixture.registry.url}/v2${path}/manifests/${img.digest}`, { headers: { accept }, signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new Error(`GET manifest ${img.ref}: HTTP ${res.status}`);
-    return { path, type: res.headers.get('content-type') ?? accept, bytes: new Uint8Array(await res.arrayBuffer()) };
-  }));
-  const jobs: Array<[number, number]> = [];
-  for (let t = 0; t < tags; t++) for (let i = 0; i < manifests.length; i++) jobs.push([i, t]);
-  let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < jobs.length) {
-      const [i, t] = jobs[next++]!;
-      const m = manifests[i]!;
-      const res = await fetch(`${fixture.registry.url}/v2${m.path}/manifests/fill-${t}`, { method: 'PUT', headers: { 'content-type': m.type }, body: m.bytes, signal: AbortSignal.timeout(10_000) });
-      if (res.status !== 201) throw new Error(`PUT tag fill-${t}: HTTP ${res.status}`);
-      await res.arrayBuffer();
-    }
-  }));
-  // One Pod per tag number: 10 containers, one per repository, all distinct references.
-  return Array.from({ length: tags }, (_, t) => fixture.images.map((img) => `${img.repository}:fill-${t}`));
-}
-
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
     options: {
@@ -250,11 +263,13 @@ async function main(): Promise<void> {
       listen: { port: 0, metricsPort: 0, host: '127.0.0.1' },
     });
 
+    // Baseline: includes the TypeScript loader (swc) and everything loaded at start.
+    const started = await atRest();
     const child = fork(import.meta.filename, ['--load-worker'], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     worker = child;
     let jobId = 0;
-    const pending = new Map<number, (r: LoadResult) => void>();
-    child.on('message', (r: LoadResult) => { pending.get(r.id)?.(r); pending.delete(r.id); });
+    const pending = new Map<number, (r: LoadResult & { error?: string | null }) => void>();
+    child.on('message', (r: LoadResult & { error?: string | null }) => { pending.get(r.id)?.(r); pending.delete(r.id); });
     const childExit = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`load generator exited (${code})`))));
     childExit.catch(() => undefined);
     const load = async (job: Omit<LoadJob, 'id' | 'url' | 'ca'>, what: string): Promise<LoadResult & { sorted: number[] }> => {
@@ -299,7 +314,18 @@ async function main(): Promise<void> {
 
     process.stderr.write(`filling the cache: pushing ${TAGS} × ${IMAGES} tags…\n`);
     const pushStart = performance.now();
-    const fillPods = await pushTags(fixture, TAGS);
+    const pushId = ++jobId;
+    const pushed = await Promise.race([
+      new Promise<{ error?: string | null }>((resolve) => {
+        pending.set(pushId, resolve);
+        const images = fixture!.images.map((img) => ({ path: img.repository.slice(fixture!.registry.host.length), digest: img.digest }));
+        child.send({ id: pushId, kind: 'push-tags', registryUrl: fixture!.registry.url, images, tags: TAGS } satisfies PushJob);
+      }),
+      childExit,
+    ]);
+    if (pushed.error) throw new Error(`pushing tags: ${pushed.error}`);
+    // One Pod per tag number: 10 containers, one per repository, all distinct references.
+    const fillPods = Array.from({ length: TAGS }, (_, t) => fixture!.images.map((img) => `${img.repository}:fill-${t}`));
     const pushMs = performance.now() - pushStart;
     const beforeFill = await atRest();
     rss.reset();
@@ -316,6 +342,7 @@ async function main(): Promise<void> {
       ['machine', `${availableParallelism()} cores, load average ${load0.toFixed(2)} at start (shared machine)`],
       ['server / load generator', 'server in this process (one Node thread); load generator a child Node process on the same cores'],
       ['Pod', `${IMAGES} containers, ${IMAGES} distinct images each signed once (notation), default policy`],
+      ['RSS / heap used after GC, started, no request yet (MiB)', `${mib(started.rss)} / ${mib(started.heapUsed)} (includes the swc TypeScript loader)`],
       ['cold first request (ms)', coldMs.toFixed(1)],
       ['registry requests, cold first request', String(coldRequests)],
     ];
