@@ -11,6 +11,10 @@ import { defaultConfig, loadConfigFile } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
 import { deadlineSignal } from '../oci/deadline.js';
 import { buildValidationPipeline } from '../validation/build-validation-pipeline.js';
+import { secretTrustSource } from '../compose-ports.js';
+import { createKubeReader } from '../kubernetes/create-kube-reader.js';
+import type { KubeReader } from '../kubernetes/kube-reader.js';
+import { loadKubeConfig } from '../kubernetes/load-kube-config.js';
 import type { DetailedVerdict } from '../validation/create-image-validator.js';
 import { platformName } from '../validation/select-targets.js';
 import type { VerifierResult } from '../verifiers/verifier.js';
@@ -93,7 +97,9 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
         });
         const { client, cache } = access;
         try {
-          const pipeline = await buildValidationPipeline(config, { client, cache, logger, watchPolicy: false });
+          // `secret:` trust material is read through the kubeconfig, as the webhook reads it in-cluster.
+          const trustSource = secretTrustSource(optionalKubeReader(logger), logger);
+          const pipeline = await buildValidationPipeline(config, { client, cache, logger, watchPolicy: false, trustSource });
           try {
             const timeout = Number(opts.timeout) > 0 ? Number(opts.timeout) : 30_000;
             const ctx: AdmissionContext = {
@@ -122,4 +128,14 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
       }
       io.exit(code);
     });
+}
+
+/** A reader for `secret:` trust material when a kubeconfig is found; none (and no error) otherwise. */
+function optionalKubeReader(logger: pino.Logger): KubeReader | undefined {
+  try {
+    const kubeConfig = loadKubeConfig();
+    return kubeConfig ? createKubeReader({ kubeConfig, logger }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
