@@ -1,13 +1,13 @@
 import type { Verifier, VerifierFactory, VerifierResult } from '../verifier.js';
 import { verifierResult } from '../verifier.js';
-import { checkSignatureRequirement, signatureDetails, type SignatureRequirementOutcome } from './check-signature-requirement.js';
-import { clip } from './clip.js';
+import { checkSignatureRequirement, signatureDetails, type SignatureRequirementOutcome } from '../document/check-signature-requirement.js';
+import { clip } from '../document/clip.js';
 import { findSbomViolations, type SbomViolation } from './find-sbom-violations.js';
 import { parseSbomOptions } from './parse-sbom-options.js';
 import { readSbomDocument } from './read-sbom-document.js';
 import { SbomError } from './sbom-error.js';
-import { stableHash } from './stable-hash.js';
-import { summarizeFailures } from './summarize-failures.js';
+import { stableHash } from '../document/stable-hash.js';
+import { summarizeFailures } from '../document/summarize-failures.js';
 
 /** At most this many violations are listed in `details.violations` (`violationCount` has them all). */
 export const MAX_LISTED_VIOLATIONS = 100;

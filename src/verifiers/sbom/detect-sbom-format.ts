@@ -1,7 +1,7 @@
 import { CYCLONEDX_JSON, SPDX_JSON } from '../../oci/media-types.js';
 import { SbomError } from './sbom-error.js';
 import type { SbomFormat } from './sbom-document.js';
-import { baseMediaType } from './select-document-blob.js';
+import { baseMediaType } from '../document/select-document-blob.js';
 
 /**
  * Which format a parsed document is in. The content decides (SPDX 2 has `spdxVersion`,

@@ -1,5 +1,5 @@
-import { checkMaximumAge } from './check-maximum-age.js';
-import { clip } from './clip.js';
+import { checkMaximumAge } from '../document/check-maximum-age.js';
+import { clip } from '../document/clip.js';
 import { evaluateLicenseExpression } from './license-expression/evaluate-license-expression.js';
 import { matchDisallowedPackage, type DisallowedPackageRule } from './match-disallowed-package.js';
 import type { SbomDocument, SbomPackage } from './sbom-document.js';

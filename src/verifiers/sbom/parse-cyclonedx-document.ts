@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { parseRfc3339 } from './parse-rfc3339.js';
+import { parseRfc3339 } from '../document/parse-rfc3339.js';
 import { SbomError } from './sbom-error.js';
 import type { LicenseClaim, SbomDocument, SbomPackage } from './sbom-document.js';
-import { zodIssueMessage } from './zod-issue-message.js';
+import { zodIssueMessage } from '../document/zod-issue-message.js';
 
 /**
  * CycloneDX JSON versions this parser knows. 1.7 (October 2025, Syft's default output since

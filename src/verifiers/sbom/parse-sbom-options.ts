@@ -2,11 +2,11 @@ import semver from 'semver';
 import { z } from 'zod';
 import { CYCLONEDX_JSON, SPDX_JSON } from '../../oci/media-types.js';
 import type { VerifierConfigEntry } from '../verifier.js';
-import { configErrorFromZod } from './config-error-from-zod.js';
+import { configErrorFromZod } from '../document/config-error-from-zod.js';
 import { licenseNames } from './license-expression/license-names.js';
-import { maximumAgeOption } from './maximum-age-option.js';
+import { maximumAgeOption } from '../document/maximum-age-option.js';
 import { parsePurl } from './parse-purl.js';
-import { signatureRequirementOption } from './signature-requirement-option.js';
+import { signatureRequirementOption } from '../document/signature-requirement-option.js';
 
 export const DEFAULT_SBOM_ARTIFACT_TYPES: readonly string[] = [SPDX_JSON, CYCLONEDX_JSON];
 export const DEFAULT_MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;

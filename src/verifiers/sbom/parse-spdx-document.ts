@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { parseRfc3339 } from './parse-rfc3339.js';
+import { parseRfc3339 } from '../document/parse-rfc3339.js';
 import { SbomError } from './sbom-error.js';
 import type { LicenseClaim, SbomDocument, SbomPackage } from './sbom-document.js';
-import { zodIssueMessage } from './zod-issue-message.js';
+import { zodIssueMessage } from '../document/zod-issue-message.js';
 
 /** The SPDX versions whose JSON serialisation this parser knows (SPDX 2.2 and 2.3, §6–7). */
 const SUPPORTED = new Set(['SPDX-2.2', 'SPDX-2.3']);

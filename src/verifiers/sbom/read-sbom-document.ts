@@ -6,7 +6,7 @@ import { parseCycloneDxDocument } from './parse-cyclonedx-document.js';
 import { parseSpdxDocument } from './parse-spdx-document.js';
 import { SbomError, type SbomErrorCode } from './sbom-error.js';
 import type { SbomDocument } from './sbom-document.js';
-import { selectDocumentBlob } from './select-document-blob.js';
+import { selectDocumentBlob } from '../document/select-document-blob.js';
 
 const JSON_CODES: Readonly<Record<JsonError['code'], SbomErrorCode>> = {
   TOO_LARGE: 'DOCUMENT_TOO_LARGE',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseRfc3339 } from '../../../../src/verifiers/sbom/parse-rfc3339.js';
+import { parseRfc3339 } from '../../../../src/verifiers/document/parse-rfc3339.js';
 
 describe('parseRfc3339', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseDuration } from '../../../../src/verifiers/sbom/parse-duration.js';
+import { parseDuration } from '../../../../src/verifiers/document/parse-duration.js';
 
 describe('parseDuration', () => {
   it.each([
