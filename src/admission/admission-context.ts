@@ -1,9 +1,15 @@
 import type { AdmissionContext } from './ports.js';
 import type { ObjectImages } from './find-images.js';
 import type { AdmissionRequest } from './types.js';
+import { registerDeadline } from '../oci/deadline.js';
 
-/** The AdmissionContext the ports get for one request. */
+/**
+ * The AdmissionContext the ports get for one request. The deadline is registered with the
+ * signal here, once, so every port (pinner and validator alike) gets the registry client's
+ * fail-fast on a `Retry-After` past the deadline rather than sleeping until the abort.
+ */
 export function admissionContext(request: AdmissionRequest, found: ObjectImages | undefined, signal: AbortSignal, deadline: number): AdmissionContext {
+  registerDeadline(signal, deadline);
   return {
     signal,
     deadline,

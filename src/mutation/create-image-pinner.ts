@@ -12,7 +12,6 @@ import type { Logger } from 'pino';
 import type { AdmissionContext, ImagePinner, PinOutcome } from '../admission/ports.js';
 import type { CredentialScope, RegistryClient, Resolver, ScopedRegistryClient } from '../oci/types.js';
 import { CodedError } from '../shared/coded-error.js';
-import { registerDeadline } from '../oci/deadline.js';
 import { parseReference } from '../oci/reference.js';
 
 export interface ImagePinnerDeps {
@@ -24,7 +23,6 @@ export interface ImagePinnerDeps {
 export function createImagePinner(deps: ImagePinnerDeps): ImagePinner {
   return {
     async pin(images, ctx) {
-      registerDeadline(ctx.signal, ctx.deadline);
       const resolver = scoped(deps.client, ctx);
       const unique = [...new Set(images)];
       const outcomes = await Promise.all(unique.map(async (image) => [image, await pinOne(resolver, image, ctx.signal, deps.logger)] as const));
