@@ -9,6 +9,7 @@ import {
 import type { Logger } from '../observability/logger.js';
 import type { KubeNamespace, KubeReader, KubeSecret, KubeServiceAccount } from './kube-reader.js';
 import { KubernetesError } from './kubernetes-error.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 export interface KubeReaderOptions {
   readonly kubeConfig: KubeConfig;
@@ -112,10 +113,7 @@ export function createKubeReader(options: KubeReaderOptions): KubeReader {
       const emit = (s: KubeSecret | undefined): void => {
         try { onState(s); } catch (err) { logger.error({ err, secret: `${namespace}/${name}` }, 'secret watch handler failed'); }
       };
-      const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
-        const t = setTimeout(resolve, ms);
-        stop.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-      });
+      const sleep = (ms: number): Promise<void> => abortableSleep(ms, stop.signal);
 
       // List (for the current state and a resourceVersion), then watch from there; on any
       // end or error, list again. A missed event is thus never missed for longer than one cycle.
