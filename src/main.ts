@@ -20,6 +20,7 @@ import { createWebhookApp } from './server/create-webhook-app.js';
 import { closeGracefully, listen, urlFor } from './server/listen.js';
 import { PortsHolder } from './server/ports-holder.js';
 import type { Ports } from './server/runtime-ports.js';
+import { BASE_TLS_OPTIONS } from './server/tls/base-tls-options.js';
 import { loadTlsMaterial, type TlsFiles } from './server/tls/load-tls-material.js';
 import { createTlsReloader, type TlsReloader } from './server/tls/tls-reloader.js';
 
@@ -100,9 +101,9 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     const health = { ready: () => holder.current().ready() };
     const app = createWebhookApp({ config: () => config, ports: holder, metrics, logger, health });
     const server = createHttpsServer({
+      ...BASE_TLS_OPTIONS,
       cert: material.cert, key: material.key, ca: material.ca,
       requestCert: mtls, rejectUnauthorized: mtls,
-      minVersion: 'TLSv1.2',
       // Bounded so a slow or idle client cannot hold a socket forever.
       requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 30_000,
     }, app);

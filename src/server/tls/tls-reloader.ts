@@ -12,6 +12,7 @@ import type { Server } from 'node:https';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
+import { BASE_TLS_OPTIONS } from './base-tls-options.js';
 import { loadTlsMaterial, type TlsFiles, type TlsMaterial } from './load-tls-material.js';
 
 export type ReloadResult = 'success' | 'error' | 'unchanged';
@@ -42,7 +43,7 @@ export function recordExpiry(metrics: Pick<Metrics, 'tlsCertExpiry'>, m: TlsMate
   else metrics.tlsCertExpiry.remove({ cert: 'client-ca' });
 }
 
-export async function createTlsReloader(server: Server, options: TlsReloaderOptions): Promise<TlsReloader> {
+export async function createTlsReloader(server: Pick<Server, 'setSecureContext'>, options: TlsReloaderOptions): Promise<TlsReloader> {
   const { logger, metrics } = options;
   let files = options.files;
   let material = options.initial;
@@ -64,7 +65,7 @@ export async function createTlsReloader(server: Server, options: TlsReloaderOpti
         return 'error';
       }
       if (next.fingerprint === material.fingerprint) return 'unchanged';
-      server.setSecureContext({ cert: next.cert, key: next.key, ca: next.ca });
+      server.setSecureContext({ ...BASE_TLS_OPTIONS, cert: next.cert, key: next.key, ca: next.ca });
       material = next;
       metrics.tlsReloads.inc({ result: 'success' });
       recordExpiry(metrics, next);
