@@ -9,6 +9,9 @@ import type { Cache } from '../cache/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Descriptor, FetchedContent, ImageRef, RegistryClient } from '../oci/types.js';
 import { OCI_EMPTY } from '../oci/media-types.js';
+
+/** Set by the referrer lister on Cosign `.sig`/`.att` tag entries (src/oci/referrers.ts). */
+const COSIGN_TAG_ANNOTATION = 'dev.portcullis.tag';
 import { earliestTime, type ReferrerArtifact, type Subject, type Verifier, type VerifierResult } from '../verifiers/verifier.js';
 import { mapLimit } from './map-limit.js';
 import { resultCacheKey } from './result-cache-key.js';
@@ -55,7 +58,7 @@ function codeOf(e: unknown): string {
 }
 
 /** Reads the layer descriptors of a referrer manifest; an index or odd shape has none. */
-function layersOf(bytes: Uint8Array): { artifactType?: string; layers: Descriptor[] } {
+function layersOf(bytes: Uint8Array): { artifactType?: string; subjectDigest?: string; layers: Descriptor[] } {
   const raw = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
   if (typeof raw !== 'object' || raw === null) throw new Error('referrer manifest is not a JSON object');
   const layers = Array.isArray(raw.layers) ? raw.layers : [];
@@ -70,7 +73,9 @@ function layersOf(bytes: Uint8Array): { artifactType?: string; layers: Descripto
   }
   const config = raw.config as Record<string, unknown> | undefined;
   const artifactType = typeof raw.artifactType === 'string' ? raw.artifactType : typeof config?.mediaType === 'string' ? config.mediaType : undefined;
-  return { ...(artifactType ? { artifactType } : {}), layers: out };
+  const subject = raw.subject as Record<string, unknown> | undefined;
+  const subjectDigest = typeof subject?.digest === 'string' ? subject.digest : undefined;
+  return { ...(artifactType ? { artifactType } : {}), ...(subjectDigest ? { subjectDigest } : {}), layers: out };
 }
 
 function errorResult(v: Verifier, descriptor: Descriptor, code: string, message: string): VerifierResult {
@@ -102,7 +107,7 @@ export async function verifySubject(
   const perReferrer = await mapLimit(referrers, deps.referrerConcurrency, async (descriptor) => {
     const out: VerifierResult[] = [];
     const errs: StageError[] = [];
-    let fetched: { manifest: FetchedContent; layers: Descriptor[]; artifactType?: string } | undefined;
+    let fetched: { manifest: FetchedContent; layers: Descriptor[]; artifactType?: string; subjectDigest?: string } | undefined;
     const fetchManifest = async () => {
       if (fetched) return fetched;
       const r = await runStage('fetch', signal, `${what} referrer ${descriptor.digest}`, async (s) => {
@@ -125,6 +130,20 @@ export async function verifySubject(
     if (matching.length === 0) return { out, errs };
     const desc: Descriptor = { ...descriptor, artifactType };
 
+    // A referrer must name this subject in its own manifest: the tag-schema index and the
+    // listing are writable by anyone who can push to the repository, and a signed SBOM or
+    // report made for another image must not stand for this one. Cosign's legacy tags carry
+    // no subject; their signed payload names the image, and the verifier checks that.
+    // https://github.com/opencontainers/image-spec/blob/v1.1.0/manifest.md (subject)
+    if (!descriptor.annotations?.[COSIGN_TAG_ANNOTATION]) {
+      const art = await fetchManifest();
+      if (!art) return { out, errs };
+      if (art.subjectDigest !== subject.digest) {
+        errs.push({ stage: 'fetch', message: `${what} referrer ${descriptor.digest} names ${art.subjectDigest ? `subject ${art.subjectDigest}` : 'no subject'}, not ${subject.digest}: ignored` });
+        return { out, errs };
+      }
+    }
+
     // Nested: the artifact's own signatures, by the signature verifiers (bounded: one level).
     let nestedAll: VerifierResult[] = [];
     if (nestedDepth === 0 && matching.some((v) => v.nestedRequirement)) {
@@ -142,7 +161,7 @@ export async function verifySubject(
       const nested = v.nestedRequirement
         ? nestedAll.filter((r) => v.nestedRequirement!.verifiers.length === 0 || v.nestedRequirement!.verifiers.includes(r.verifier))
         : [];
-      const key = resultCacheKey(subject.digest, desc.digest, v, nested);
+      const key = resultCacheKey(subject, desc.digest, v, nested);
       const cached = await deps.cache?.get<VerifierResult>('results', key).catch(() => undefined);
       if (cached) { out.push(cached); continue; }
       const art = await fetchManifest();

@@ -21,7 +21,7 @@ export interface FakeReferrerRegistry extends ScopedRegistryClient {
   /** Stores a multi-arch index over new platform manifests; returns index and platform descriptors. */
   addIndex(repository: string, tag: string, platforms: readonly Platform[]): { index: Descriptor; manifests: Descriptor[] };
   /** Attaches an artifact (manifest with the given layers) to `subject`; returns its descriptor. */
-  attach(subject: Descriptor, artifactType: string, layers: readonly (string | Uint8Array)[], options?: { listArtifactType?: boolean | string; annotations?: Record<string, string> }): Descriptor;
+  attach(subject: Descriptor, artifactType: string, layers: readonly (string | Uint8Array)[], options?: { listArtifactType?: boolean | string; annotations?: Record<string, string>; claimSubject?: Descriptor | null }): Descriptor;
   /** Makes an operation hang until its signal aborts, or fail with `error`. */
   misbehave(op: FakeOperation, how: 'hang' | Error): void;
 }
@@ -122,7 +122,9 @@ export function createFakeReferrerRegistry(): FakeReferrerRegistry {
       const d = putManifest({
         schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType,
         config: { ...empty, mediaType: 'application/vnd.oci.empty.v1+json' }, layers: ls,
-        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        // claimSubject: the subject the artifact's own manifest names (null: none), when it is
+        // listed under another image than the one it was made for.
+        ...(options.claimSubject === null ? {} : { subject: { mediaType: (options.claimSubject ?? subject).mediaType, digest: (options.claimSubject ?? subject).digest, size: (options.claimSubject ?? subject).size } }),
         ...(options.annotations ? { annotations: options.annotations } : {}),
       }, OCI_MANIFEST);
       const listed: Descriptor = { ...d, ...(options.listArtifactType === false ? {} : { artifactType: typeof options.listArtifactType === 'string' ? options.listArtifactType : artifactType }), ...(options.annotations ? { annotations: options.annotations } : {}) };

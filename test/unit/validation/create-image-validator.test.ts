@@ -103,6 +103,38 @@ describe('createImageValidator', () => {
     expect((deps.verifiers[0] as ReturnType<typeof createFakeVerifier>).calls).toHaveLength(1);
   });
 
+  it('ignores a referrer whose manifest names another subject, reporting it under the fetch stage', async () => {
+    const { registry, deps, policy } = setup();
+    const img = registry.addImage('app', '1');
+    const other = registry.addImage('other', '1');
+    // A valid signature made for `other`, listed (e.g. through a tag-schema index) under `app`.
+    registry.attach(img, NOTARY, ['good'], { claimSubject: other });
+    registry.attach(img, NOTARY, ['good'], { claimSubject: null });
+    const [v] = await createImageValidator(deps).validate(['registry.test/app:1'], ctx());
+    expect(v!.allowed).toBe(false);
+    expect((deps.verifiers[0] as ReturnType<typeof createFakeVerifier>).calls).toHaveLength(0);
+    const errors = policy.inputs[0]!.errors;
+    expect(errors).toHaveLength(2);
+    expect(errors.every((e) => e.stage === 'fetch')).toBe(true);
+    expect(errors.map((e) => e.message)).toEqual(expect.arrayContaining([
+      expect.stringContaining(`names subject ${other.digest}, not ${img.digest}`),
+      expect.stringContaining(`names no subject, not ${img.digest}`),
+    ]));
+  });
+
+  it('does not share a cached result between repositories holding the same digest', async () => {
+    const { registry, deps } = setup();
+    const a = registry.addImage('team-a/app', '1', 'same');
+    const b = registry.addImage('team-b/app', '1', 'same');
+    expect(a.digest).toBe(b.digest);
+    registry.attach(a, NOTARY, ['good']);
+    const validator = createImageValidator({ ...deps, cache: createMemoryCache() });
+    await validator.validate(['registry.test/team-a/app:1'], ctx());
+    await validator.validate(['registry.test/team-b/app:1'], ctx());
+    const calls = (deps.verifiers[0] as ReturnType<typeof createFakeVerifier>).calls;
+    expect(calls.map((c) => c.subject.repository)).toEqual(['team-a/app', 'team-b/app']);
+  });
+
   describe('validation.platforms', () => {
     const platforms = [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }];
 
