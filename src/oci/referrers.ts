@@ -1,8 +1,9 @@
 /**
  * Referrer discovery (SPEC "Validation"): the OCI 1.1 referrers API, else the referrers tag
  * schema, plus Cosign's legacy `sha256-<hex>.sig` / `.att` tags, merged. Whether a registry has
- * the API is learnt once and remembered per registry (as oras-go does); the tag schema and
- * the Cosign tags are read in parallel with it either way.
+ * the API is learnt and remembered per registry for a while (as oras-go does); only a 404 teaches
+ * "no API" (spec: a registry without it answers 404), any other odd answer is simply not
+ * remembered. The tag schema and the Cosign tags are read in parallel with it either way.
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  * https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md (tag-based discovery)
@@ -16,12 +17,13 @@ import { parseNextLink } from './link-header.js';
 import { deadlineOf, registerDeadline } from './deadline.js';
 import { descriptor as parseDescriptor, MAX_DESCRIPTORS } from './parse-manifest.js';
 import { registryError } from './registry-error.js';
+import type { ReferrersSupportMemory } from './referrers-support.js';
 
-export type ReferrersSupport = 'api' | 'tags';
+export type { ReferrersSupport } from './referrers-support.js';
 
 export async function listReferrers(
   repo: RepositoryRequester,
-  support: Map<string, ReferrersSupport>,
+  support: ReferrersSupportMemory,
   subject: Descriptor,
   signal: AbortSignal,
   artifactType?: string,
@@ -42,10 +44,13 @@ export async function listReferrers(
   const schemaTag = `${algorithm}-${encoded.slice(0, 64)}`; // spec "Referrers Tag Schema": truncated to 64
   const [api, tagged, cosign] = await Promise.all([
     (async () => {
-      if (support.get(repo.registry) === 'tags') return [];
-      const found = await referrersApi(repo, subject.digest, signal, support.get(repo.registry) === 'api');
-      support.set(repo.registry, found ? 'api' : 'tags');
-      return found ?? [];
+      const known = support.get(repo.registry);
+      if (known === 'tags') return [];
+      const answer = await referrersApi(repo, subject.digest, signal, known === 'api');
+      if (answer.kind === 'api') support.set(repo.registry, 'api');
+      else if (answer.kind === 'none') support.set(repo.registry, 'tags');
+      // 'unknown': nothing learnt; this call relies on the tag schema, the next one asks again.
+      return answer.kind === 'api' ? answer.found : [];
     })(),
     tagSchema(repo, schemaTag, signal),
     cosignTags(repo, tag, signal),
@@ -68,32 +73,41 @@ export async function listReferrers(
 }
 
 /**
- * `GET /v2/<name>/referrers/<digest>`; `undefined` when the registry has no referrers API.
+ * What one referrers probe taught: the list (`api`), that the registry has no API (`none`, from
+ * a 404 only), or nothing (`unknown`: an answer that fits neither, e.g. a 400/405 from a proxy
+ * or a 200 that is not an OCI index).
+ */
+type ApiAnswer = { kind: 'api'; found: Descriptor[] } | { kind: 'none' } | { kind: 'unknown' };
+
+/**
+ * `GET /v2/<name>/referrers/<digest>`.
  * The `artifactType` query filter is deliberately not sent: filtering is always done here, and
  * olareg v0.1.2's server-side filter was seen to drop one of two signatures of the same type
  * (and to keep answering with the shortened list). One unfiltered list also serves every filter.
  */
-async function referrersApi(repo: RepositoryRequester, digest: string, signal: AbortSignal, knownSupported: boolean): Promise<Descriptor[] | undefined> {
+async function referrersApi(repo: RepositoryRequester, digest: string, signal: AbortSignal, knownSupported: boolean): Promise<ApiAnswer> {
   let url = new URL(`referrers/${digest}`, repo.base);
   const out: Descriptor[] = [];
   for (let page = 0; ; page++) {
     if (page >= repo.maxReferrerPages) throw new OciError('TOO_MANY_PAGES', `${repo.registry}/${repo.repository}: referrers of ${digest} span more than ${repo.maxReferrerPages} pages`);
     const res = await repo.send('referrers', 'GET', url, [OCI_INDEX], repo.maxManifestBytes, signal);
-    // A registry without the API answers 404 (or 400/405 from a router that knows no such path).
-    if (res.status === 404 || res.status === 400 || res.status === 405) {
-      if (knownSupported || page > 0) return res.status === 404 ? out : undefined;
-      return undefined;
+    // A registry without the API answers 404 (spec "Listing Referrers"); some routers answer
+    // 400/405 to an unknown path, but so may a proxy having a bad moment: not remembered.
+    if (res.status === 404) {
+      if (knownSupported || page > 0) return { kind: 'api', found: out };
+      return { kind: 'none' };
     }
+    if (res.status === 400 || res.status === 405) return { kind: 'unknown' };
     if (res.status !== 200) throw registryError(res, `${repo.registry}/${repo.repository} referrers of ${digest}`);
     const type = res.headers['content-type']?.split(';')[0]?.trim();
     if (type !== OCI_INDEX) {
-      if (page === 0 && !knownSupported) return undefined;
+      if (page === 0 && !knownSupported) return { kind: 'unknown' };
       throw new OciError('UNEXPECTED_RESPONSE', `${repo.registry}/${repo.repository}: referrers response is ${type ?? 'untyped'}, not an OCI index`);
     }
     out.push(...indexEntries(res.body, `${repo.registry}/${repo.repository} referrers of ${digest}`));
     if (out.length > MAX_DESCRIPTORS) throw new OciError('TOO_MANY_PAGES', `${repo.registry}/${repo.repository}: more than ${MAX_DESCRIPTORS} referrers`);
     const next = parseNextLink(res.headers.link);
-    if (!next) return out;
+    if (!next) return { kind: 'api', found: out };
     let nextUrl: URL;
     try { nextUrl = new URL(next, url); } catch { throw new OciError('UNEXPECTED_RESPONSE', 'invalid referrers Link header'); }
     // Credentials go with the next page: never follow it to another origin.

@@ -20,7 +20,8 @@ import { apiHost } from './reference.js';
 import { parseManifest, type ParsedManifest } from './parse-manifest.js';
 import { registryError } from './registry-error.js';
 import type { RetryOptions } from './retry-policy.js';
-import { listReferrers, type ReferrersSupport } from './referrers.js';
+import { listReferrers } from './referrers.js';
+import { createReferrersSupportMemory } from './referrers-support.js';
 
 export interface RegistryClientOptions {
   /** Hosts (host[:port]) reached over plain HTTP; every other host over https. */
@@ -101,8 +102,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Portc
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  /** Which referrers mechanism each registry supports, learnt on first use (oras-go does the same). */
-  const referrersSupport = new Map<string, ReferrersSupport>();
+  /** Which referrers mechanism each registry supports, learnt on use (oras-go does the same); bounded, expiring. */
+  const referrersSupport = createReferrersSupportMemory();
 
   function repo(ref: ImageRef, scope: CredentialScope): RepositoryRequester {
     const host = apiHost(ref.registry);
