@@ -7,16 +7,47 @@
  * Kyverno's cache, a digest or referrer list learnt with one pod's pull secret answers for
  * another pod. That reveals no content, and the kubelet still needs its own credentials to pull.
  */
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
 import type { CredentialScope, Descriptor } from '../oci/types.js';
 import type { OciRegistryClient, PortcullisRegistryClient } from '../oci/registry-client.js';
 import { OciError } from '../oci/errors.js';
+import { verifyDigest } from '../oci/digest.js';
 import type { Cache } from './types.js';
 import { createSingleFlight, type SingleFlight } from './single-flight.js';
 
 interface NegativeEntry { readonly message: string }
 interface StoredManifest { readonly b64: string }
 
-export function createCachingRegistryClient(inner: PortcullisRegistryClient, cache: Cache, flight: SingleFlight = createSingleFlight()): PortcullisRegistryClient {
+export interface CachingRegistryClientOptions {
+  /** Counts cached manifests that fail their digest check as cache result `error`. */
+  readonly metrics?: Pick<Metrics, 'cacheRequests'>;
+  readonly logger?: Logger;
+}
+
+export function createCachingRegistryClient(
+  inner: PortcullisRegistryClient,
+  cache: Cache,
+  flight: SingleFlight = createSingleFlight(),
+  options: CachingRegistryClientOptions = {},
+): PortcullisRegistryClient {
+  let tamperLogged = false;
+  /** The cached bytes if they still hash to the descriptor's digest; else a miss, counted and logged once. */
+  const checked = (hit: StoredManifest | undefined, descriptor: Descriptor, key: string): Buffer | undefined => {
+    if (typeof hit?.b64 !== 'string') return undefined;
+    const bytes = Buffer.from(hit.b64, 'base64');
+    try {
+      verifyDigest(bytes, descriptor.digest, key);
+      return bytes;
+    } catch (err) {
+      if (!(err instanceof OciError)) throw err;
+      options.metrics?.cacheRequests.inc({ kind: 'manifest', result: 'error' });
+      // Once per process: a poisoned shared cache would otherwise flood the log.
+      if (!tamperLogged) options.logger?.warn({ key, code: err.code }, 'cached manifest failed its digest check; fetching from the registry');
+      tamperLogged = true;
+      return undefined;
+    }
+  };
   const wrap = (client: OciRegistryClient, scopeKey: string): OciRegistryClient => ({
     async resolve(ref, signal) {
       const key = `${ref.registry}/${ref.repository}${ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`}`;
@@ -50,10 +81,11 @@ export function createCachingRegistryClient(inner: PortcullisRegistryClient, cac
       return only(list);
     },
     async fetchManifest(ref, descriptor, signal) {
-      // Content-addressed: the digest was checked when it was stored, and is the key.
+      // Content-addressed, yet checked again on the way out: the cache may be a shared Redis
+      // that someone else can write to, so cached bytes are trusted no more than a registry's.
       const key = `${ref.registry}/${ref.repository}@${descriptor.digest}`;
-      const hit = await cache.get<StoredManifest>('manifest', key);
-      if (hit) return { descriptor, bytes: Buffer.from(hit.b64, 'base64') };
+      const hit = checked(await cache.get<StoredManifest>('manifest', key), descriptor, key);
+      if (hit) return { descriptor, bytes: hit };
       return shared(`manifest|${scopeKey}|${key}`, signal, async () => {
         const content = await client.fetchManifest(ref, descriptor, signal);
         await cache.set<StoredManifest>('manifest', key, { b64: Buffer.from(content.bytes).toString('base64') });

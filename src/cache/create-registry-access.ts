@@ -52,7 +52,10 @@ export async function createRegistryAccess(options: RegistryAccessOptions): Prom
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const client = createCachingRegistryClient(inner, cache);
+  const client = createCachingRegistryClient(inner, cache, undefined, {
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   return {
     client,
     cache,

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createCachingRegistryClient } from '../../../src/cache/caching-registry-client.js';
 import { createMemoryCache } from '../../../src/cache/memory-cache.js';
 import { parseReference } from '../../../src/oci/reference.js';
+import { digestOf } from '../../../src/oci/digest.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
 import { fakeRegistryClient } from '../../helpers/fake-registry-client.js';
 
 const D = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'1'.repeat(64)}`, size: 10 };
@@ -47,5 +49,27 @@ describe('createCachingRegistryClient', () => {
     expect(await client.listReferrers(ref, D, signal, { artifactType: 'sbom' })).toEqual([sbom]);
     expect(await client.listReferrers(ref, D, signal, { artifactType: 'none' })).toEqual([]);
     expect(fake.calls.listReferrers).toBe(1);
+  });
+
+  describe('when the cache holds tampered bytes for a manifest digest', () => {
+    it('treats them as a miss, fetches from the registry and returns the real bytes', async () => {
+      const real = Buffer.from('{"schemaVersion":2,"real":true}');
+      const descriptor = { mediaType: D.mediaType, digest: digestOf(real), size: real.length };
+      const ref = parseReference('r.io/a:1');
+      const cache = createMemoryCache();
+      await cache.set('manifest', `r.io/a@${descriptor.digest}`, { b64: Buffer.from('{"schemaVersion":2,"evil":true}').toString('base64') });
+      let fetched = 0;
+      const fake = fakeRegistryClient({});
+      const registry = { ...fake, fetchManifest: (_r: unknown, d: typeof descriptor) => { fetched++; return Promise.resolve({ descriptor: d, bytes: real }); } };
+      const metrics = createMetrics();
+      const client = createCachingRegistryClient(registry, cache, undefined, { metrics });
+      const got = await client.fetchManifest(ref, descriptor, signal);
+      expect(Buffer.from(got.bytes).toString()).toBe(real.toString());
+      expect(fetched).toBe(1);
+      expect((await metrics.cacheRequests.get()).values).toContainEqual(expect.objectContaining({ labels: { kind: 'manifest', result: 'error' }, value: 1 }));
+      // The real bytes replaced the tampered ones: the next read is a verified hit.
+      expect(Buffer.from((await client.fetchManifest(ref, descriptor, signal)).bytes).toString()).toBe(real.toString());
+      expect(fetched).toBe(1);
+    });
   });
 });
