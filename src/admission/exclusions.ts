@@ -1,19 +1,50 @@
 import picomatch from 'picomatch';
+import { formatReference, parseReference } from '../oci/reference.js';
+import type { ImageRef } from '../oci/types.js';
 
 /**
- * Image and namespace exclusions (SPEC "Validation", scope). Image globs match the image as
- * written in the object (`ghcr.io/org/*` matches one path segment, `ghcr.io/org/**` any).
+ * Image and namespace exclusions (SPEC "Validation", scope). Both webhooks use the same rules,
+ * so an image validation skips is never blocked by mutation either.
  */
 export interface Exclusions {
   namespace(ns: string): boolean;
   image(image: string): boolean;
 }
 
-export function createExclusions(config: { readonly excludeNamespaces: readonly string[]; readonly excludeImages: readonly string[] }): Exclusions {
+/**
+ * Matches `validation.excludeImages` globs against an image as written, its normalised
+ * reference and its `registry/repository` (`ghcr.io/org/*` matches one path segment,
+ * `ghcr.io/org/**` any; `docker.io/library/nginx` matches `nginx:1.27`).
+ */
+export function createImageMatcher(globs: readonly string[]): (image: string, ref?: ImageRef) => boolean {
+  if (globs.length === 0) return () => false;
+  const match = picomatch(globs as string[], { dot: true });
+  return (image, ref) => {
+    if (match(image)) return true;
+    let r = ref;
+    if (!r) {
+      try { r = parseReference(image); } catch { return false; }
+    }
+    return match(formatReference(r)) || match(`${r.registry}/${r.repository}`);
+  };
+}
+
+type ExclusionConfig = { readonly excludeNamespaces: readonly string[]; readonly excludeImages: readonly string[] };
+
+/** Compiled once per config object (configs are frozen, a reload makes a new one), not per request. */
+const compiled = new WeakMap<ExclusionConfig, Exclusions>();
+
+export function createExclusions(config: ExclusionConfig): Exclusions {
+  let ex = compiled.get(config);
+  if (!ex) { ex = compileExclusions(config); compiled.set(config, ex); }
+  return ex;
+}
+
+function compileExclusions(config: ExclusionConfig): Exclusions {
   const namespaces = new Set(config.excludeNamespaces);
-  const matchers = config.excludeImages.map((g) => picomatch(g, { dot: true }));
+  const image = createImageMatcher(config.excludeImages);
   return {
     namespace: (ns) => namespaces.has(ns),
-    image: (image) => matchers.some((m) => m(image)),
+    image: (i) => image(i),
   };
 }

@@ -5,11 +5,11 @@
  * `errors[]` entry naming it, and the policy decides what that means. A policy error is its own
  * outcome, resolved by `failurePolicy`, never a silent allow or deny.
  */
-import picomatch from 'picomatch';
 import type { Logger } from 'pino';
 import type { AdmissionContext, ImageValidator, ImageVerdict } from '../admission/ports.js';
 import type { Cache } from '../cache/types.js';
 import type { Metrics } from '../observability/metrics.js';
+import { createImageMatcher } from '../admission/exclusions.js';
 import { formatReference, parseReference } from '../oci/reference.js';
 import type { Descriptor, ImageRef, ScopedRegistryClient } from '../oci/types.js';
 import type { PolicyDecision, PolicyEngine, PolicyInput, PolicyRequest } from '../policy/types.js';
@@ -74,11 +74,7 @@ function describe(e: unknown): string {
 export function createImageValidator(deps: ImageValidatorDeps): DetailedImageValidator {
   const { config } = deps;
   const now = deps.now ?? (() => new Date());
-  const excluded = config.excludeImages.length
-    ? picomatch(config.excludeImages as string[], { dot: true })
-    : () => false;
-  const isExcluded = (image: string, ref: ImageRef | undefined): boolean =>
-    excluded(image) || (ref !== undefined && (excluded(formatReference(ref)) || excluded(`${ref.registry}/${ref.repository}`)));
+  const isExcluded = createImageMatcher(config.excludeImages);
 
   async function decide(input: PolicyInput): Promise<TargetReport> {
     try {
