@@ -1,10 +1,12 @@
 /**
  * Credentials from a docker `config.json` (`auths.<host>.auth` = base64 `user:password`, or
- * `username`/`password`, or `identitytoken`). The file is read on each lookup (it is small and
- * may be a mounted Secret that changes); credential helpers (`credsStore`) are not run.
+ * `username`/`password`, or `identitytoken`). The file may be a mounted Secret that changes, so
+ * it is `stat`ed on each lookup, but read and parsed again only when its identity (inode, size,
+ * mtime, ctime) changed: lookups happen on every authenticated registry request. Credential
+ * helpers (`credsStore`) are not run.
  * https://github.com/docker/cli/blob/master/cli/config/configfile/file.go
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Credential, CredentialProvider } from '../types.js';
 import { OciError } from '../errors.js';
 import { registryAliases } from './registry-aliases.js';
@@ -41,19 +43,41 @@ function toCredential(e: DockerAuthEntry | null): Credential | undefined {
   return undefined;
 }
 
+export interface DockerConfigProviderOptions {
+  /** Reads the file's text; injectable so tests can count reads. */
+  readonly readText?: (path: string, signal: AbortSignal) => Promise<string>;
+}
+
+const readText = (path: string, signal: AbortSignal): Promise<string> => readFile(path, { encoding: 'utf8', signal });
+
 /** A provider reading the docker config at `path`. A missing file means no credentials. */
-export function dockerConfigCredentialProvider(path: string): CredentialProvider {
+export function dockerConfigCredentialProvider(path: string, options: DockerConfigProviderOptions = {}): CredentialProvider {
+  const read = options.readText ?? readText;
+  let parsed: { identity: string; byRegistry: Map<string, Credential> } | undefined;
+
+  const load = async (signal: AbortSignal): Promise<Map<string, Credential> | undefined> => {
+    let text: string;
+    let identity: string;
+    try {
+      const st = await stat(path);
+      identity = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+      if (parsed?.identity === identity) return parsed.byRegistry;
+      if (st.size > MAX_CONFIG_BYTES) throw new OciError('CREDENTIALS_ERROR', `docker config ${path} is over ${MAX_CONFIG_BYTES} bytes`);
+      text = await read(path, signal);
+    } catch (err) {
+      if (err instanceof OciError) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') { parsed = undefined; return undefined; }
+      throw new OciError('CREDENTIALS_ERROR', `cannot read docker config ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    if (text.length > MAX_CONFIG_BYTES) throw new OciError('CREDENTIALS_ERROR', `docker config ${path} is over ${MAX_CONFIG_BYTES} bytes`);
+    const byRegistry = parseDockerConfig(text);
+    parsed = { identity, byRegistry };
+    return byRegistry;
+  };
+
   return {
     async credentialsFor(registry, _scope, signal) {
-      let text: string;
-      try {
-        text = await readFile(path, { encoding: 'utf8', signal });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new OciError('CREDENTIALS_ERROR', `cannot read docker config ${path}: ${(err as Error).message}`, { cause: err });
-      }
-      if (text.length > MAX_CONFIG_BYTES) throw new OciError('CREDENTIALS_ERROR', `docker config ${path} is over ${MAX_CONFIG_BYTES} bytes`);
-      return parseDockerConfig(text).get(registry.toLowerCase());
+      return (await load(signal))?.get(registry.toLowerCase());
     },
   };
 }

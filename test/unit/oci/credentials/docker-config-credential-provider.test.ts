@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerConfigCredentialProvider, parseDockerConfig } from '../../../../src/oci/credentials/docker-config-credential-provider.js';
@@ -49,6 +49,23 @@ describe('dockerConfigCredentialProvider', () => {
   });
   it('treats a missing file as no credentials', async () => {
     expect(await dockerConfigCredentialProvider(join(dir, 'nope.json')).credentialsFor('x.io', {}, signal)).toBeUndefined();
+  });
+
+  describe('when asked on every registry request', () => {
+    it('reads and parses an unchanged file once, and an edited file again', async () => {
+      const file = join(dir, 'counted.json');
+      writeFileSync(file, JSON.stringify({ auths: { 'r.io': { auth: b64('old:pw') } } }));
+      let reads = 0;
+      const provider = dockerConfigCredentialProvider(file, { readText: (path) => { reads++; return Promise.resolve(readFileSync(path, 'utf8')); } });
+      expect(await provider.credentialsFor('r.io', {}, signal)).toEqual({ kind: 'basic', username: 'old', password: 'pw' });
+      expect(await provider.credentialsFor('r.io', {}, signal)).toEqual({ kind: 'basic', username: 'old', password: 'pw' });
+      expect(reads).toBe(1);
+      // Same size on purpose: only the mtime tells the edit apart.
+      writeFileSync(file, JSON.stringify({ auths: { 'r.io': { auth: b64('new:pw') } } }));
+      utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+      expect(await provider.credentialsFor('r.io', {}, signal)).toEqual({ kind: 'basic', username: 'new', password: 'pw' });
+      expect(reads).toBe(2);
+    });
   });
 });
 
