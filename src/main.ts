@@ -23,6 +23,7 @@ import type { Ports } from './server/runtime-ports.js';
 import { BASE_TLS_OPTIONS } from './server/tls/base-tls-options.js';
 import { loadTlsMaterial, type TlsFiles } from './server/tls/load-tls-material.js';
 import { createTlsReloader, type TlsReloader } from './server/tls/tls-reloader.js';
+import { ConfigError } from './shared/coded-error.js';
 
 export type { Ports } from './server/runtime-ports.js';
 export { buildPorts } from './compose-ports.js';
@@ -122,13 +123,28 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
       // Build first: a config whose ports cannot be built (bad verifier options, broken
       // policy bundle…) is refused as a whole — ConfigStore keeps the running one.
       const nextPorts = await compose(next);
-      holder.swap(nextPorts);
-      config = next;
+      // Everything that can fail happens before the swap, so a refused change leaves the
+      // running config, ports and TLS files as they were.
       const nextFiles = tlsFiles(next, files);
       if (JSON.stringify(nextFiles) !== JSON.stringify(files)) {
+        let result: Awaited<ReturnType<typeof tls.setFiles>> | undefined;
+        try {
+          result = await tls.setFiles(nextFiles);
+        } finally {
+          // A change naming a pair that does not load is an invalid change: refused whole,
+          // the watcher pointed back at the running files.
+          if (result !== 'success' && result !== 'unchanged') {
+            await tls.setFiles(files).catch(() => undefined);
+            await nextPorts.close?.();
+          }
+        }
+        if (result === 'error') throw new ConfigError('INVALID_CONFIG', 'tls', `the certificate and key in ${nextFiles.certFile} and ${nextFiles.keyFile} do not load; the running pair is kept`);
         files = nextFiles;
-        await tls.setFiles(files);
       }
+      // Swapped together, synchronously: a request that takes the ports lease and reads the
+      // config at the same moment always sees one generation of both.
+      holder.swap(nextPorts);
+      config = next;
       for (const key of ['port', 'metricsPort', 'host'] as const) {
         if (next.server[key] !== previous.server[key]) logger.warn({ key: `server.${key}` }, 'this setting takes effect on restart');
       }

@@ -67,15 +67,18 @@ export function createAdmissionHandler(webhook: Webhook, deps: AdmissionHandlerD
         return;
       }
 
+      // The ports and the config they were built from are taken together (main.ts swaps both
+      // synchronously), so a reload while the body was arriving cannot mix generations.
       const lease = deps.ports.acquire();
+      const current = deps.config();
       const ctx = admissionContext(request, found, controller.signal, deadline);
-      const exclusions = createExclusions(config.validation);
+      const exclusions = createExclusions(current.validation);
       const work: Promise<Outcome> = webhook === 'mutate'
         ? reviewMutation(request, found, {
-          pinner: lease.ports.pinner, settings: config.mutation, exclusions, ctx, progress,
+          pinner: lease.ports.pinner, settings: current.mutation, exclusions, ctx, progress,
         }).then((r) => ({ kind: 'done' as const, response: r.response, extra: { patchOps: r.patch.length, ...(r.errors.length ? { pinErrors: r.errors } : {}) } }))
         : reviewValidation(request, found, {
-          validator: lease.ports.validator, namespaceModes: lease.ports.namespaceModes, modes: config.validation,
+          validator: lease.ports.validator, namespaceModes: lease.ports.namespaceModes, modes: current.validation,
           exclusions, ctx, progress, logger: deps.logger,
         }).then((r) => ({ kind: 'done' as const, response: r.response, extra: { mode: r.mode, ...(r.denied.length ? { denied: r.denied } : {}) } }));
       // The lease ends when the work does, not when we answer: a port swapped out meanwhile
@@ -92,9 +95,9 @@ export function createAdmissionHandler(webhook: Webhook, deps: AdmissionHandlerD
         response = outcome.response;
         Object.assign(log, outcome.extra);
       } else {
-        response = failureResponse(webhook, request.uid, outcome, progress, budget, config.admission.failurePolicy);
+        response = failureResponse(webhook, request.uid, outcome, progress, budget, current.admission.failurePolicy);
         Object.assign(log, {
-          failure: outcome.kind, stage: progress.stage, failurePolicy: config.admission.failurePolicy,
+          failure: outcome.kind, stage: progress.stage, failurePolicy: current.admission.failurePolicy,
           ...(outcome.kind === 'failed' ? { err: { message: errorMessage(outcome.error) } } : {}),
         });
       }

@@ -60,6 +60,35 @@ describe('startPortcullis', () => {
     }, 20_000);
   });
 
+  describe('when a config change points at a broken TLS pair', () => {
+    it('refuses the whole change: the running config, ports and certificate stay', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'portcullis-badtls-'));
+      const certs = generateCertSet();
+      await writeCertSet(join(dir, 'certs'), certs);
+      const other = generateCertSet();
+      await writeCertSet(join(dir, 'broken'), { ...other, server: { certPem: other.server.certPem, keyPem: certs.server.keyPem } });
+      const file = join(dir, 'portcullis.yaml');
+      const base = { server: { host: '127.0.0.1', port: 0, metricsPort: 0, shutdownGraceMs: 1000 }, tls: { certFile: 'certs/tls.crt', keyFile: 'certs/tls.key' } };
+      await writeFile(file, stringify(base));
+      let built = 0;
+      let closed = 0;
+      const running: RunningPortcullis = await startPortcullis({
+        configPath: file, logger: silentLogger(), kubeConfig: null,
+        ports: { validator: new FakeImageValidator({}), ready: () => true, close: async () => { closed++; } } satisfies Partial<Ports>,
+      });
+      cleanups.push(() => running.close(), () => rm(dir, { recursive: true, force: true }));
+      built++;
+      const first = running.ports();
+      await writeFile(file, stringify({ ...base, tls: { certFile: 'broken/tls.crt', keyFile: 'broken/tls.key' }, validation: { mode: 'warn' } }));
+      expect(await running.configStore.reload()).not.toBe('applied');
+      expect(running.ports()).toBe(first);
+      expect(running.configStore.current().validation.mode).toBe('enforce');
+      expect(closed).toBe(built); // the ports built for the refused change were closed, the running ones kept
+      const r = await httpsRequest(`${running.url}/healthz`, { ca: certs.ca.certPem });
+      expect(r.peer?.serialNumber.toUpperCase()).toBe(new X509Certificate(certs.server.certPem).serialNumber.toUpperCase());
+    }, 20_000);
+  });
+
   describe('when the TLS material is broken at start', () => {
     it('refuses to start with a coded error', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'portcullis-broken-'));
