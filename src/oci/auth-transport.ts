@@ -12,6 +12,7 @@
  * the operator did not list, whatever host a registry's challenge names.
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/types.js';
 import { createSingleFlight } from '../cache/single-flight.js';
@@ -54,7 +55,8 @@ export function createAuthTransport(inner: HttpTransport, options: AuthTransport
   const insecure = new Set(options.insecure ?? []);
   const maxTokenBytes = options.maxTokenBytes ?? 256 * 1024;
   /** The last challenge seen per registry host, so later requests authenticate up front. */
-  const challenges = new Map<string, AuthChallenge>();
+  // Bounded: anyone who can create Pods can name any number of registry hosts.
+  const challenges = new LRUCache<string, AuthChallenge>({ max: 1000 });
   const localTokens = new Map<string, CachedToken>();
   const tokenFlight = createSingleFlight();
 
