@@ -19,6 +19,9 @@ fi
 echo "== build";     npm run --silent build
 
 echo "== jest"
+# Every temporary file the tests make goes under one folder, removed when the run ends.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-run-XXXXXX"); export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 report=$(mktemp)
 status=0
 npm run --silent jest -- --maxWorkers=2 --json --outputFile="$report" "$@" || status=$?
