@@ -5,6 +5,7 @@
 import { AdmissionError } from './admission-error.js';
 import { checkJsonDepth } from './check-json-depth.js';
 import { ADMISSION_API_VERSION, type AdmissionRequest } from './types.js';
+import { isObject } from '../shared/is-object.js';
 
 export interface DecodeOptions {
   maxDepth: number;
@@ -48,9 +49,6 @@ export function decodeAdmissionReview(body: Buffer | string, options: DecodeOpti
   };
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';

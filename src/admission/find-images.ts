@@ -5,7 +5,7 @@
  * (RFC 6901) so the mutation can patch it in place.
  */
 import { AdmissionError } from './admission-error.js';
-import { isObject } from './decode-admission-review.js';
+import { isObject } from '../shared/is-object.js';
 import type { AdmissionRequest } from './types.js';
 
 export const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;

@@ -11,6 +11,7 @@ import { parseDecision } from './parse-decision.js';
 import { PolicyError } from './policy-error.js';
 import type { PolicyBundle } from './read-bundle.js';
 import type { PolicyDecision, PolicyInput } from './types.js';
+import { errorMessage } from '../shared/error-message.js';
 
 export const DECISION_ENTRYPOINT = 'portcullis/decision';
 
@@ -42,12 +43,6 @@ export interface LoadWasmPolicyOptions {
 
 const supplied = new Set<string>([...SDK_BUILTINS, ...HOST_BUILTIN_NAMES]);
 
-function describe(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  if (typeof e === 'string') return e;
-  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
-  return String(e);
-}
 
 function readBuiltinTable(policy: LoadedPolicy): string[] {
   const exports = (policy.wasmInstance as unknown as { exports: Record<string, ((...a: number[]) => number) | undefined> }).exports;
@@ -69,7 +64,7 @@ export async function loadWasmPolicy(bundle: PolicyBundle, options: LoadWasmPoli
   try {
     policy = await loadPolicy(bundle.wasm as Uint8Array<ArrayBuffer>, { initial: 5, maximum: options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES }, host);
   } catch (cause) {
-    throw new PolicyError('INVALID_WASM', `policy.wasm does not load as an OPA policy: ${describe(cause)}`, { cause });
+    throw new PolicyError('INVALID_WASM', `policy.wasm does not load as an OPA policy: ${errorMessage(cause)}`, { cause });
   }
   const builtins = readBuiltinTable(policy);
   const missing = builtins.filter((b) => !supplied.has(b));
@@ -84,7 +79,7 @@ export async function loadWasmPolicy(bundle: PolicyBundle, options: LoadWasmPoli
   try {
     policy.setData(mergeData(bundle.data, options.data ?? {}));
   } catch (cause) {
-    throw new PolicyError('INVALID_WASM', `policy data does not load: ${describe(cause)}`, { cause });
+    throw new PolicyError('INVALID_WASM', `policy data does not load: ${errorMessage(cause)}`, { cause });
   }
   return {
     entrypoint: wanted,
@@ -95,7 +90,7 @@ export async function loadWasmPolicy(bundle: PolicyBundle, options: LoadWasmPoli
       try {
         resultSet = policy.evaluate(input, wanted);
       } catch (cause) {
-        throw new PolicyError('EVALUATION_FAILED', `policy evaluation failed: ${describe(cause)}`, { cause });
+        throw new PolicyError('EVALUATION_FAILED', `policy evaluation failed: ${errorMessage(cause)}`, { cause });
       }
       return parseDecision(resultSet);
     },

@@ -20,6 +20,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { parseTimeout, workBudget } from './deadline.js';
 import type { PortsHolder } from './ports-holder.js';
 import { readBody } from './read-body.js';
+import { errorMessage } from '../shared/error-message.js';
 
 export interface AdmissionHandlerDeps {
   readonly config: () => Config;
@@ -136,6 +137,3 @@ function failureResponse(webhook: Webhook, uid: string, outcome: Exclude<Outcome
     : allowResponse(uid, { warnings: [`${message}; admitted (admission.failurePolicy: allow)`] });
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

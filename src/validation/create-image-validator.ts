@@ -19,6 +19,7 @@ import { runStage, type StageError } from './run-stage.js';
 import { platformName, selectTargets, type PlatformSelection, type Target } from './select-targets.js';
 import { summarizeResults } from './summarize-results.js';
 import { verifySubject } from './verify-subject.js';
+import { errorMessage } from '../shared/error-message.js';
 
 export interface ImageValidatorConfig {
   /** Config `validation.platforms`. */
@@ -67,9 +68,6 @@ export interface DetailedImageValidator extends ImageValidator {
   validateDetailed(images: readonly string[], ctx: AdmissionContext): Promise<DetailedVerdict[]>;
 }
 
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export function createImageValidator(deps: ImageValidatorDeps): DetailedImageValidator {
   const { config } = deps;
@@ -80,8 +78,8 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
     try {
       return { input, decision: await deps.policy.evaluate(input) };
     } catch (e) {
-      const message = `policy error: ${describe(e)}`;
-      deps.logger?.error({ subject: input.subject.reference, err: describe(e) }, 'policy evaluation failed');
+      const message = `policy error: ${errorMessage(e)}`;
+      deps.logger?.error({ subject: input.subject.reference, err: errorMessage(e) }, 'policy evaluation failed');
       const decision = config.failurePolicy === 'allow'
         ? { allowed: true, reasons: [], warnings: [`${message} (allowed by failurePolicy)`] }
         : { allowed: false, reasons: [message], warnings: [] };
@@ -92,7 +90,7 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
   async function validateOne(image: string, ctx: AdmissionContext): Promise<DetailedVerdict> {
     let ref: ImageRef | undefined;
     let parseError: string | undefined;
-    try { ref = parseReference(image); } catch (e) { parseError = describe(e); }
+    try { ref = parseReference(image); } catch (e) { parseError = errorMessage(e); }
     if (isExcluded(image, ref)) {
       return { image, allowed: true, reasons: [], warnings: [], summary: 'excluded by validation.excludeImages', excluded: true, targets: [] };
     }

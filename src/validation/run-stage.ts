@@ -3,6 +3,7 @@
  * not honour it, the race below still returns when the signal aborts, so nothing can hang the
  * answer (SPEC "HTTP": the answer always comes back before the deadline).
  */
+import { errorMessage } from '../shared/error-message.js';
 export type Stage = 'resolve' | 'platforms' | 'referrers' | 'fetch' | 'verify' | 'nested' | 'policy';
 
 export interface StageError {
@@ -15,9 +16,6 @@ export type StageOutcome<T> =
   /** `cause` is what the stage threw (absent when the deadline ended it). */
   | { readonly ok: false; readonly error: StageError; readonly cause?: unknown };
 
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export async function runStage<T>(stage: Stage, signal: AbortSignal, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<StageOutcome<T>> {
   const late = (): StageOutcome<T> => ({ ok: false, error: { stage, message: `${what ? `${what}: ` : ''}deadline exceeded before ${stage} could finish` } });
@@ -31,7 +29,7 @@ export async function runStage<T>(stage: Stage, signal: AbortSignal, what: strin
     return await Promise.race([
       fn(signal).then(
         (value): StageOutcome<T> => ({ ok: true, value }),
-        (e: unknown): StageOutcome<T> => (signal.aborted ? late() : { ok: false, error: { stage, message: `${what ? `${what}: ` : ''}${describe(e)}` }, cause: e }),
+        (e: unknown): StageOutcome<T> => (signal.aborted ? late() : { ok: false, error: { stage, message: `${what ? `${what}: ` : ''}${errorMessage(e)}` }, cause: e }),
       ),
       aborted,
     ]);

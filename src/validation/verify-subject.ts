@@ -16,6 +16,7 @@ import { earliestTime, type ReferrerArtifact, type Subject, type Verifier, type 
 import { mapLimit } from './map-limit.js';
 import { resultCacheKey } from './result-cache-key.js';
 import { runStage, type StageError } from './run-stage.js';
+import { errorMessage } from '../shared/error-message.js';
 
 export interface VerifySubjectDeps {
   readonly client: RegistryClient;
@@ -48,9 +49,6 @@ function secondsUntilExpiry(result: VerifierResult, now: Date): number | undefin
   return Math.max(0, Math.floor((Date.parse(expiresAt) - now.getTime()) / 1000));
 }
 
-function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 function codeOf(e: unknown): string {
   const c = (e as { code?: unknown } | null)?.code;
@@ -182,7 +180,7 @@ export async function verifySubject(
         result = nested.length && run.value.nested.length === 0 ? { ...run.value, nested } : run.value;
       } else {
         result = 'cause' in run && run.cause !== undefined
-          ? errorResult(v, desc, codeOf(run.cause), describe(run.cause))
+          ? errorResult(v, desc, codeOf(run.cause), errorMessage(run.cause))
           : errorResult(v, desc, 'DEADLINE_EXCEEDED', 'deadline exceeded before verification could finish');
       }
       // `error` on a returned result names the failed check (contract in verifiers/verifier.ts);
@@ -192,7 +190,7 @@ export async function verifySubject(
       // A returned result is a function of the bytes and the configuration (both in the key),
       // so it is cached valid or not; a throw or a timeout may pass, so it is not.
       const ttl = run.ok ? secondsUntilExpiry(result, deps.now()) : 0;
-      if (run.ok && ttl !== 0) await deps.cache?.set('results', key, result, ttl).catch((e: unknown) => deps.logger?.warn({ err: describe(e) }, 'result cache write failed'));
+      if (run.ok && ttl !== 0) await deps.cache?.set('results', key, result, ttl).catch((e: unknown) => deps.logger?.warn({ err: errorMessage(e) }, 'result cache write failed'));
     }
     return { out, errs };
   });

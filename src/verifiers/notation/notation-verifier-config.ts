@@ -8,6 +8,7 @@
 import { ConfigError } from '../../shared/coded-error.js';
 import type { VerifierConfigEntry } from '../verifier.js';
 import type { TrustStoreType } from './trust-policy/trust-policy.js';
+import { isObject } from '../../shared/is-object.js';
 
 export const NOTATION_SIGNATURE_ARTIFACT_TYPE = 'application/vnd.cncf.notary.signature';
 
@@ -56,6 +57,3 @@ export function parseNotationVerifierConfig(entry: VerifierConfigEntry, path: st
   return { name: entry.name, artifactTypes, trustStores, trustPolicy: entry.trustPolicy, trustPolicyFile: file as string | undefined, watch };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

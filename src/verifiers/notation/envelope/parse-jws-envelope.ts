@@ -7,6 +7,7 @@ import { NotationError } from '../notation-error.js';
 import { checkCriticalHeaders, HEADER, PAYLOAD_CONTENT_TYPE, parseSigningScheme } from './notary-headers.js';
 import { isSignatureAlgorithm } from './signature-algorithms.js';
 import type { SignedEnvelope } from './signed-envelope.js';
+import { isObject } from '../../../shared/is-object.js';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -76,9 +77,6 @@ export function parseJwsEnvelope(bytes: Uint8Array): SignedEnvelope {
   };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 // RFC 3339 date-time, as the JWS envelope spec requires for time headers.
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;

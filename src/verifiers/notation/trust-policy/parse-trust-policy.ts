@@ -7,6 +7,7 @@ import { ConfigError } from '../../../shared/coded-error.js';
 import { isSubsetDn, missingMandatoryAttributes, parseDistinguishedName, type DistinguishedName } from '../x509/parse-distinguished-name.js';
 import { LEVEL_ACTIONS, VALIDATION_TYPES } from './level-actions.js';
 import type { TrustPolicy, TrustPolicyDocument, TrustStoreRef, ValidationAction, ValidationType, VerificationLevel } from './trust-policy.js';
+import { isObject } from '../../../shared/is-object.js';
 
 const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
 // Registry scope: `host[:port]/repository` with the OCI distribution repository grammar.
@@ -159,6 +160,3 @@ function parseIdentities(ids: unknown[], label: string, fail: (m: string) => nev
   return { identities: dns.map((d) => d.dn), text };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
