@@ -17,6 +17,15 @@ interface Generation {
   retired: boolean;
   closed?: Promise<void>;
   forceTimer?: NodeJS.Timeout;
+  /** Settles once `closed` is set, so `close()` can wait for a set still draining. */
+  readonly started: Promise<void>;
+  readonly start: () => void;
+}
+
+function generation(ports: Ports): Generation {
+  let start!: () => void;
+  const started = new Promise<void>((r) => { start = r; });
+  return { ports, leases: 0, retired: false, started, start };
 }
 
 /**
@@ -34,7 +43,7 @@ export class PortsHolder {
   readonly #drainMs: number;
 
   constructor(initial: Ports, logger: Logger, options: { drainMs?: number } = {}) {
-    this.#current = { ports: initial, leases: 0, retired: false };
+    this.#current = generation(initial);
     this.#logger = logger;
     this.#drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   }
@@ -61,7 +70,7 @@ export class PortsHolder {
   /** New requests get `next` from now on; the old set closes when drained. */
   swap(next: Ports): void {
     const old = this.#current;
-    this.#current = { ports: next, leases: 0, retired: false };
+    this.#current = generation(next);
     old.retired = true;
     this.#maybeClose(old);
   }
@@ -73,7 +82,7 @@ export class PortsHolder {
     clearTimeout(gen.forceTimer);
     gen.forceTimer = undefined;
     this.#maybeClose(gen, graceMs);
-    while (!gen.closed) await new Promise((r) => setTimeout(r, 20));
+    await gen.started;
     await Promise.all([gen.closed, ...this.#closing]);
   }
 
@@ -99,6 +108,7 @@ export class PortsHolder {
       }
     })();
     gen.closed = p;
+    gen.start();
     this.#closing.add(p);
     void p.finally(() => this.#closing.delete(p));
   }

@@ -35,6 +35,20 @@ describe('PortsHolder', () => {
     expect(closed).toEqual(['a', 'b']);
   });
 
+  it('close() waits for the current set\'s last lease, then closes it', async () => {
+    const closed: string[] = [];
+    const holder = new PortsHolder(ports('a', closed), silentLogger());
+    const lease = holder.acquire();
+    let done = false;
+    const closing = holder.close().then(() => { done = true; });
+    await tick();
+    expect(done).toBe(false);
+    expect(closed).toEqual([]);
+    lease.release();
+    await closing;
+    expect(closed).toEqual(['a']);
+  });
+
   it('closes the old ports anyway when a request never ends', async () => {
     const closed: string[] = [];
     const holder = new PortsHolder(ports('a', closed), silentLogger(), { drainMs: 30 });
