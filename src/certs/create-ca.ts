@@ -69,15 +69,21 @@ export function rsaKeyPair(): RsaKey {
   };
 }
 
-/** A self-signed CA allowed to sign leaf certificates only (pathLen 0). */
-export function createCa(options: ValidityOptions & { commonName?: string } = {}): CertificateAuthority {
-  const keys = rsaKeyPair();
+/** A certificate for `keys` with a random serial and the validity window, ready for subject and extensions. */
+export function newCertificate(keys: { publicKey: forge.pki.PublicKey }, options: ValidityOptions, defaultDays: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = randomSerial();
-  const { notBefore, notAfter } = validity(options, 3650);
+  const { notBefore, notAfter } = validity(options, defaultDays);
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
+  return cert;
+}
+
+/** A self-signed CA allowed to sign leaf certificates only (pathLen 0). */
+export function createCa(options: ValidityOptions & { commonName?: string } = {}): CertificateAuthority {
+  const keys = rsaKeyPair();
+  const cert = newCertificate(keys, options, 3650);
   const subject = [{ name: 'commonName', value: options.commonName ?? 'Portcullis development CA' }, { name: 'organizationName', value: 'Portcullis' }];
   cert.setSubject(subject);
   cert.setIssuer(subject);

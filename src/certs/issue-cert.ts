@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import forge from 'node-forge';
-import { randomSerial, rsaKeyPair, validity, type CertificateAuthority, type KeyPairPem, type ValidityOptions } from './create-ca.js';
+import { newCertificate, rsaKeyPair, type CertificateAuthority, type KeyPairPem, type ValidityOptions } from './create-ca.js';
 
 export interface IssueOptions extends ValidityOptions {
   commonName: string;
@@ -13,12 +13,7 @@ export interface IssueOptions extends ValidityOptions {
 /** A leaf certificate signed by `ca`, with a fresh RSA key. */
 export function issueCert(ca: CertificateAuthority, options: IssueOptions): KeyPairPem {
   const keys = rsaKeyPair();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = randomSerial();
-  const { notBefore, notAfter } = validity(options, 365);
-  cert.validity.notBefore = notBefore;
-  cert.validity.notAfter = notAfter;
+  const cert = newCertificate(keys, options, 365);
   cert.setSubject([{ name: 'commonName', value: options.commonName }, { name: 'organizationName', value: 'Portcullis' }]);
   cert.setIssuer(ca.cert.subject.attributes);
   const altNames = [...new Set(options.altNames ?? [])].map((n) =>
