@@ -106,13 +106,26 @@ export async function verifySubject(
     const out: VerifierResult[] = [];
     const errs: StageError[] = [];
     let fetched: { manifest: FetchedContent; layers: Descriptor[]; artifactType?: string; subjectDigest?: string } | undefined;
+    let refused = false;
     const fetchManifest = async () => {
-      if (fetched) return fetched;
+      if (fetched || refused) return fetched;
       const r = await runStage('fetch', signal, `${what} referrer ${descriptor.digest}`, async (s) => {
         const manifest = await deps.client.fetchManifest(ref, descriptor, s);
         return { manifest, ...layersOf(manifest.bytes) };
       });
-      if (!r.ok) { errs.push(r.error); return undefined; }
+      if (!r.ok) { errs.push(r.error); refused = true; return undefined; }
+      // A referrer must name this subject in its own manifest: the tag-schema index and the
+      // listing are writable by anyone who can push to the repository, and a signed SBOM or
+      // report made for another image must not stand for this one. Cosign's legacy tags carry
+      // no subject; their signed payload names the image, and the verifier checks that.
+      // Checked here, where the bytes are read: a cached result was computed from bytes that
+      // passed (the key holds both digests), so the warm path needs no fetch for it.
+      // https://github.com/opencontainers/image-spec/blob/v1.1.0/manifest.md (subject)
+      if (!descriptor.annotations?.[COSIGN_TAG_ANNOTATION] && r.value.subjectDigest !== subject.digest) {
+        errs.push({ stage: 'fetch', message: `${what} referrer ${descriptor.digest} names ${r.value.subjectDigest ? `subject ${r.value.subjectDigest}` : 'no subject'}, not ${subject.digest}: ignored` });
+        refused = true;
+        return undefined;
+      }
       fetched = r.value;
       return fetched;
     };
@@ -127,20 +140,6 @@ export async function verifySubject(
     const matching = applicable.filter((v) => v.artifactTypes.includes(artifactType));
     if (matching.length === 0) return { out, errs };
     const desc: Descriptor = { ...descriptor, artifactType };
-
-    // A referrer must name this subject in its own manifest: the tag-schema index and the
-    // listing are writable by anyone who can push to the repository, and a signed SBOM or
-    // report made for another image must not stand for this one. Cosign's legacy tags carry
-    // no subject; their signed payload names the image, and the verifier checks that.
-    // https://github.com/opencontainers/image-spec/blob/v1.1.0/manifest.md (subject)
-    if (!descriptor.annotations?.[COSIGN_TAG_ANNOTATION]) {
-      const art = await fetchManifest();
-      if (!art) return { out, errs };
-      if (art.subjectDigest !== subject.digest) {
-        errs.push({ stage: 'fetch', message: `${what} referrer ${descriptor.digest} names ${art.subjectDigest ? `subject ${art.subjectDigest}` : 'no subject'}, not ${subject.digest}: ignored` });
-        return { out, errs };
-      }
-    }
 
     // Nested: the artifact's own signatures, by the signature verifiers (bounded: one level).
     let nestedAll: VerifierResult[] = [];

@@ -122,6 +122,20 @@ describe('createImageValidator', () => {
     ]));
   });
 
+  it('reads no referrer manifest on the warm path (the subject check ran when the result was made)', async () => {
+    const { registry, deps } = setup();
+    const img = registry.addImage('app', '1');
+    registry.attach(img, NOTARY, ['good']);
+    const validator = createImageValidator({ ...deps, cache: createMemoryCache() });
+    const [cold] = await validator.validate(['registry.test/app:1'], ctx());
+    const fetchesAfterCold = registry.calls.fetchManifest;
+    const [warm] = await validator.validate(['registry.test/app:1'], ctx());
+    expect(cold!.allowed).toBe(true);
+    expect(warm!.allowed).toBe(true);
+    expect(fetchesAfterCold).toBeGreaterThan(0);
+    expect(registry.calls.fetchManifest).toBe(fetchesAfterCold);
+  });
+
   it('does not share a cached result between repositories holding the same digest', async () => {
     const { registry, deps } = setup();
     const a = registry.addImage('team-a/app', '1', 'same');
