@@ -1,6 +1,7 @@
 /**
  * The Docker reference grammar, as distribution/reference defines it, with Docker Hub
- * normalisation (SPEC "Registry access"):
+ * normalisation (SPEC "Registry access") and the canonical registry identity
+ * (./registry-identity.ts: lower-case host, `:443` dropped, Hub aliases folded):
  *
  *   reference      := name [ ":" tag ] [ "@" digest ]
  *   name           := [ domain "/" ] path-component ( "/" path-component )*
@@ -14,20 +15,18 @@
 import type { ImageRef } from './types.js';
 import { OciError } from './errors.js';
 import { parseDigest } from './digest.js';
+import { DOCKER_HUB, canonicalRegistryHost, canonicalRepository } from './registry-identity.js';
+
+export { DOCKER_HUB };
 
 /** distribution/reference NameTotalLengthMax: the name (domain and path) is at most 255 chars. */
 export const NAME_MAX_LENGTH = 255;
 /** A bound on the whole input, so hostile strings are refused before any regex runs. */
 export const REFERENCE_MAX_LENGTH = 4096;
 
-export const DOCKER_HUB = 'docker.io';
 /** The host that actually serves the Docker Hub distribution API. */
 export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
-const IPV6 = '\\[[a-fA-F0-9:]+\\]';
-const DOMAIN_RE = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::[0-9]+)?$`);
 const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const ANCHORED_IDENTIFIER_RE = /^[a-f0-9]{64}$/;
@@ -73,7 +72,6 @@ export function parseReference(input: string): ImageRef {
   }
 
   const { domain, path } = splitDomain(name);
-  if (domain !== undefined && !DOMAIN_RE.test(domain)) throw invalid(input, `invalid registry host ${JSON.stringify(domain)}`);
   const components = path.split('/');
   for (const c of components) {
     if (!PATH_COMPONENT_RE.test(c)) {
@@ -81,10 +79,14 @@ export function parseReference(input: string): ImageRef {
     }
   }
 
-  let registry = domain ?? DOCKER_HUB;
-  if (registry === 'index.docker.io') registry = DOCKER_HUB;
-  let repository = path;
-  if (registry === DOCKER_HUB && components.length === 1) repository = `library/${path}`;
+  // The canonical identity, computed once here so every consumer compares the same spelling.
+  let registry: string;
+  try {
+    registry = domain === undefined ? DOCKER_HUB : canonicalRegistryHost(domain);
+  } catch (err) {
+    throw invalid(input, `${(err as Error).message}`);
+  }
+  const repository = canonicalRepository(registry, path);
   if (registry.length + 1 + repository.length > NAME_MAX_LENGTH) {
     throw new OciError('REFERENCE_TOO_LONG', `normalised name ${registry}/${repository} is over the ${NAME_MAX_LENGTH} character limit`);
   }

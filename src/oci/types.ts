@@ -4,13 +4,17 @@
  *       https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md
  */
 
-/** A parsed image reference, normalised (Docker Hub rules applied). */
+/**
+ * A parsed image reference. `registry` and `repository` are the canonical identity
+ * (./registry-identity.ts): every scope, exclusion, credential, cache key and metric compares
+ * them, never `original`.
+ */
 export interface ImageRef {
   /** As the user wrote it, e.g. `nginx:1.27`. Mutation keeps this spelling. */
   readonly original: string;
-  /** Registry host[:port] as used in the reference, normalised: `docker.io`, `ghcr.io`, `127.0.0.1:5000`. */
+  /** Canonical registry host[:port]: `docker.io` (for every Hub alias), `ghcr.io`, `127.0.0.1:5000`; lower-case, no `:443`. */
   readonly registry: string;
-  /** Repository path, normalised: `library/nginx`. */
+  /** Repository path, canonical: `library/nginx` for `nginx` on Docker Hub. */
   readonly repository: string;
   readonly tag?: string | undefined;
   readonly digest?: string | undefined;

@@ -21,7 +21,7 @@ describe('parseReference', () => {
       ['127.0.0.1:5000/a/b:tag', '127.0.0.1:5000', 'a/b', 'tag', undefined],
       [`127.0.0.1:5000/a/b:tag@${D}`, '127.0.0.1:5000', 'a/b', 'tag', D],
       ['[::1]:5000/app:1', '[::1]:5000', 'app', '1', undefined],
-      ['Registry/app', 'Registry', 'app', undefined, undefined],
+      ['Registry/app', 'registry', 'app', undefined, undefined],
       ['quay.io/a/b-c__d.e_f:v1.2.3-rc_1', 'quay.io', 'a/b-c__d.e_f', 'v1.2.3-rc_1', undefined],
       ['reg.example/a---b:_x', 'reg.example', 'a---b', '_x', undefined],
     ])('parses %s', (input, registry, repository, tag, digest) => {
