@@ -9,10 +9,13 @@
  *   namespaceModes the Namespace `portcullis.dev/mode` label, when an API server is reachable
  *   credentials    config, docker config.json, and — with `registries.kubernetesPullSecrets`
  *                  — the Pod's and its ServiceAccount's imagePullSecrets
+ *   canary         every policy passes the enforcement canary before it goes live (src/canary)
  *   trust material `secret:<ns>/<name>[/<key>]` values in verifier configs: watched Secrets
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { createCanary } from './canary/create-canary.js';
+import { describeCanary } from './canary/describe-canary.js';
 import { createRegistryAccess } from './cache/create-registry-access.js';
 import type { Config } from './config/load-config.js';
 import { createKubeReader } from './kubernetes/create-kube-reader.js';
@@ -52,19 +55,28 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
     metrics,
     logger,
   });
+  // Every policy this config loads (now, and on each bundle hot swap) passes the canary first.
+  const canary = createCanary(config, { metrics, logger });
   let pipeline: Awaited<ReturnType<typeof buildValidationPipeline>>;
   try {
-    pipeline = await buildValidationPipeline(config, { client: access.client, cache: access.cache, metrics, logger, trustSource: secretTrustSource(reader, logger) });
+    pipeline = await buildValidationPipeline(config, {
+      client: access.client, cache: access.cache, metrics, logger, trustSource: secretTrustSource(reader, logger),
+      acceptPolicy: (candidate, source) => canary.accept(candidate, source),
+    });
   } catch (err) {
     await access.close();
     throw err;
   }
+  const engine = pipeline.policy.engine;
+  canary.watch(() => engine.current());
   return {
     pinner: createImagePinner({ client: access.client, logger }),
     validator: pipeline.validator,
     namespaceModes: reader ? createNamespaceModeSource({ reader, logger }) : undefined,
     ready: () => pipeline.ready(),
+    readiness: () => describeCanary(canary.last()),
     async close() {
+      canary.close();
       await pipeline.close();
       await access.close();
     },

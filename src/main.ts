@@ -99,7 +99,7 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     });
     let files = tlsFiles(config);
     const material = await loadTlsMaterial(files);
-    const health = { ready: () => holder.current().ready() };
+    const health = { ready: () => holder.current().ready(), detail: () => holder.current().readiness?.() ?? [] };
     const app = createWebhookApp({ config: () => config, ports: holder, metrics, logger, health });
     const server = createHttpsServer({
       ...BASE_TLS_OPTIONS,

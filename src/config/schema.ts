@@ -90,6 +90,19 @@ const policy = z.strictObject({
   data: z.record(z.string(), z.unknown()).default({}),
 }).prefault({});
 
+/**
+ * The enforcement canary (docs/operations.md): a built-in known-bad input (an unsigned image)
+ * and a known-good one evaluated through every policy before it goes live, and periodically.
+ */
+const canary = z.strictObject({
+  /** refuse: a policy or config that admits the known-bad input is refused at load; flag: it loads, the canary metric turns bad. */
+  onUnsafe: z.enum(['refuse', 'flag']).default('refuse'),
+  /** How often the live policy is re-checked. */
+  intervalSeconds: z.number().int().min(5).max(86_400).default(60),
+  /** The namespace the canary inputs name (plus every enforce-mode namespace in `validation.namespaces`). */
+  namespace: z.string().min(1).max(63).default('portcullis-canary'),
+}).prefault({});
+
 export const VERIFIER_TYPES = ['notation', 'cosign', 'sbom', 'vulnerabilityreport'] as const;
 
 const verifier = z.looseObject({
@@ -108,7 +121,7 @@ const verifiers = z.array(verifier).default([]).check((ctx) => {
 
 /** The whole file. Unknown top-level keys are errors (they are almost always typos). */
 export const configSchema = z.strictObject({
-  server, tls, admission, mutation, validation, registries, cache, policy, verifiers,
+  server, tls, admission, mutation, validation, registries, cache, policy, canary, verifiers,
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -23,6 +23,9 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     policyReloads: new Counter({ name: `${P}policy_reloads_total`, help: 'Policy bundle loads by result', labelNames: ['result'] as const, registers: r }),
     tlsReloads: new Counter({ name: `${P}tls_reloads_total`, help: 'TLS material reloads by result', labelNames: ['result'] as const, registers: r }),
     tlsCertExpiry: new Gauge({ name: `${P}tls_cert_expiry_timestamp_seconds`, help: 'notAfter of loaded certificates (unix seconds)', labelNames: ['cert'] as const, registers: r }),
+    canaryStatus: new Gauge({ name: `${P}canary_status`, help: 'Enforcement canary on the live policy: 1 the check passed, 0 it failed', labelNames: ['check'] as const, registers: r }),
+    canaryLastRun: new Gauge({ name: `${P}canary_last_run_timestamp_seconds`, help: 'When the enforcement canary last ran (unix seconds)', registers: r }),
+    canaryRefusals: new Counter({ name: `${P}canary_refusals_total`, help: 'Policies or configs refused because they admit a known-bad image in enforce mode', registers: r }),
   };
 }
 

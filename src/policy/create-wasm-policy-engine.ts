@@ -31,6 +31,11 @@ export interface WasmPolicyEngineOptions {
   readonly metrics?: Pick<Metrics, 'policyReloads' | 'policyEvaluationDuration'> | undefined;
   readonly logger?: Logger | undefined;
   readonly nowNs?: (() => bigint) | undefined;
+  /**
+   * Runs on every loaded candidate before it goes live; throwing refuses it like a broken
+   * bundle (the enforcement canary, src/canary/).
+   */
+  readonly accept?: ((candidate: LoadedWasmPolicy, source: string) => void) | undefined;
 }
 
 export function createWasmPolicyEngine(options: WasmPolicyEngineOptions = {}): WasmPolicyEngine {
@@ -44,6 +49,7 @@ export function createWasmPolicyEngine(options: WasmPolicyEngineOptions = {}): W
       try {
         const parts = bundle instanceof Uint8Array ? readBundle(bundle) : bundle;
         const loaded = await loadWasmPolicy(parts, { data: options.data, entrypoint: options.entrypoint, nowNs: options.nowNs });
+        options.accept?.(loaded, source);
         active = loaded;
         generation++;
         metrics?.policyReloads.inc({ result: 'success' });

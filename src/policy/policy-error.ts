@@ -16,7 +16,9 @@ export type PolicyErrorCode =
   /** The policy gave no decision, or one not shaped {allowed, reasons, warnings}. */
   | 'INVALID_DECISION'
   /** No policy has been loaded yet. */
-  | 'NOT_LOADED';
+  | 'NOT_LOADED'
+  /** The enforcement canary refused the policy: it admits a known-bad image in enforce mode. */
+  | 'UNSAFE_POLICY';
 
 /** A policy build, load or evaluation problem. Never turned into a silent "deny" or "allow". */
 export class PolicyError extends CodedError<PolicyErrorCode> {}

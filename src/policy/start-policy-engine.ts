@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
-import { createWasmPolicyEngine, type WasmPolicyEngine } from './create-wasm-policy-engine.js';
+import { createWasmPolicyEngine, type WasmPolicyEngine, type WasmPolicyEngineOptions } from './create-wasm-policy-engine.js';
 import { defaultPolicyBundle } from './default-policy-bundle.js';
 import { PolicyError } from './policy-error.js';
 import { sha256, watchPolicyBundle, type PolicyBundleWatcher } from './watch-policy-bundle.js';
@@ -28,9 +28,9 @@ export interface RunningPolicyEngine {
  */
 export async function startPolicyEngine(
   config: PolicyConfig,
-  deps: { baseDir: string; metrics?: Metrics | undefined; logger?: Logger | undefined; watch?: boolean | undefined; nowNs?: (() => bigint) | undefined },
+  deps: { baseDir: string; metrics?: Metrics | undefined; logger?: Logger | undefined; watch?: boolean | undefined; nowNs?: (() => bigint) | undefined; accept?: WasmPolicyEngineOptions['accept'] },
 ): Promise<RunningPolicyEngine> {
-  const engine = createWasmPolicyEngine({ data: config.data ?? {}, metrics: deps.metrics, logger: deps.logger, nowNs: deps.nowNs });
+  const engine = createWasmPolicyEngine({ data: config.data ?? {}, metrics: deps.metrics, logger: deps.logger, nowNs: deps.nowNs, accept: deps.accept });
   if (config.bundle == null) {
     await engine.load(await defaultPolicyBundle(), 'default policy');
     return { engine, close: async () => undefined };

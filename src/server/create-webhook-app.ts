@@ -5,6 +5,8 @@ import { createAdmissionHandler, type AdmissionHandlerDeps } from './handle-admi
 export interface HealthChecks {
   /** TLS material loaded and the ports ready (policy loaded…). */
   ready(): boolean;
+  /** Lines `/readyz?verbose` adds (the enforcement canary); they do not change readiness. */
+  detail?(): string[];
 }
 
 /** The HTTPS app: POST /mutate, POST /validate, GET /healthz, GET /readyz (SPEC "HTTP"). */
@@ -26,9 +28,13 @@ export function addHealthRoutes(app: express.Express, health: HealthChecks): voi
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok');
   });
-  app.get('/readyz', (_req, res) => {
+  app.get('/readyz', (req, res) => {
     const ready = health.ready();
-    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'ready' : 'not ready');
+    const status = ready ? 'ready' : 'not ready';
+    // Kubernetes' own /readyz?verbose convention: one [+]/[-] line per check.
+    const verbose = req.query['verbose'] !== undefined;
+    const body = verbose ? [`[${ready ? '+' : '-'}]ports ${ready ? 'ok' : 'not ready'}`, ...(health.detail?.() ?? []), status].join('\n') : status;
+    res.status(ready ? 200 : 503).type('text/plain').send(body);
   });
 }
 

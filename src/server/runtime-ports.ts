@@ -11,6 +11,8 @@ export interface Ports {
   readonly namespaceModes?: NamespaceModeSource | undefined;
   /** Ready to serve (policy loaded, caches connected…): drives /readyz. */
   ready(): boolean;
+  /** Detail lines for `/readyz?verbose` (`[+]check ok` / `[-]check failed: …`). */
+  readiness?(): string[];
   /** Releases what the ports hold; called once their in-flight requests have finished. */
   close?(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { Cache } from '../cache/types.js';
 import type { Config } from '../config/load-config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ScopedRegistryClient } from '../oci/types.js';
+import type { WasmPolicyEngineOptions } from '../policy/create-wasm-policy-engine.js';
 import { startPolicyEngine, type RunningPolicyEngine } from '../policy/start-policy-engine.js';
 import { buildVerifiers, closeVerifiers, verifierFactories } from '../verifiers/index.js';
 import type { Verifier, VerifierConfigEntry, VerifierDeps, VerifierFactory, VerifierType } from '../verifiers/verifier.js';
@@ -30,6 +31,8 @@ export interface ValidationPipelineDeps {
   readonly now?: (() => Date) | undefined;
   /** Resolves `secret:` trust material values (VerifierDeps.trustSource); absent: they are refused. */
   readonly trustSource?: VerifierDeps['trustSource'];
+  /** Checks every policy before it goes live (the enforcement canary); throwing refuses it. */
+  readonly acceptPolicy?: WasmPolicyEngineOptions['accept'];
 }
 
 export interface ValidationPipeline {
@@ -55,7 +58,7 @@ export async function buildValidationPipeline(config: PipelineConfig, deps: Vali
   try {
     policy = await startPolicyEngine(
       { bundle: config.policy.bundle, data: config.policy.data as Record<string, unknown> },
-      { baseDir: config.configDir, metrics: deps.metrics, logger: deps.logger, watch: deps.watchPolicy ?? true },
+      { baseDir: config.configDir, metrics: deps.metrics, logger: deps.logger, watch: deps.watchPolicy ?? true, accept: deps.acceptPolicy },
     );
   } catch (e) {
     await closeVerifiers(verifiers);

@@ -131,6 +131,9 @@ beforeAll(async () => {
     registries: { insecure: [registry.host] },
     validation: { namespaces: { warned: 'warn', audited: 'audit' } },
     policy: { bundle },
+    // The swap test below loads an allow-all bundle on purpose; the enforcement canary would
+    // refuse it (src/canary/), so it only flags here.
+    canary: { onUnsafe: 'flag' },
     verifiers: [{
       name: 'release-signatures', type: 'notation', artifactTypes: [NOTARY], watch: false,
       trustStores: { ca: { release: [join(notation.configDir, 'localkeys', 'release.crt')] } },
