@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import { formatReference, parseReference } from '../oci/reference.js';
+import { canonicalNamePattern, identityName } from '../oci/registry-identity.js';
 import type { ImageRef } from '../oci/types.js';
 
 /**
@@ -12,20 +13,22 @@ export interface Exclusions {
 }
 
 /**
- * Matches `validation.excludeImages` globs against an image as written, its normalised
- * reference and its `registry/repository` (`ghcr.io/org/*` matches one path segment,
- * `ghcr.io/org/**` any; `docker.io/library/nginx` matches `nginx:1.27`).
+ * Matches `validation.excludeImages` globs against an image's canonical reference and its
+ * canonical `registry/repository` (`ghcr.io/org/*` matches one path segment, `ghcr.io/org/**`
+ * any; `docker.io/library/nginx` and `nginx` both match `nginx:1.27` and
+ * `registry-1.docker.io/library/nginx:1.27`). Never the spelling as written: two spellings of
+ * one image get one answer (docs/registry-identity.md). An image that does not parse is not
+ * excluded, so validation refuses it.
  */
 export function createImageMatcher(globs: readonly string[]): (image: string, ref?: ImageRef) => boolean {
   if (globs.length === 0) return () => false;
-  const match = picomatch(globs as string[], { dot: true });
+  const match = picomatch(globs.map(canonicalNamePattern), { dot: true });
   return (image, ref) => {
-    if (match(image)) return true;
     let r = ref;
     if (!r) {
       try { r = parseReference(image); } catch { return false; }
     }
-    return match(formatReference(r)) || match(`${r.registry}/${r.repository}`);
+    return match(formatReference(r)) || match(identityName(r));
   };
 }
 

@@ -88,6 +88,57 @@ export function identityName(ref: { readonly registry: string; readonly reposito
   return `${ref.registry}/${ref.repository}`;
 }
 
+/**
+ * A configured exact scope `host/repository` (Notation `registryScopes`) in canonical form,
+ * so that it selects the same references whichever spelling the operator or the Pod used.
+ * The first segment is always the registry. Throws `INVALID_REFERENCE` for a bad host.
+ */
+export function canonicalScope(scope: string): string {
+  const slash = scope.indexOf('/');
+  if (slash <= 0) throw new OciError('INVALID_REFERENCE', `scope ${JSON.stringify(scope)} has no registry host`);
+  return registryIdentity(scope.slice(0, slash), scope.slice(slash + 1)).name;
+}
+
+// picomatch's special characters; a segment holding one is a glob, not a literal name.
+const GLOB_CHARS = /[*?[\]{}()!+@|\\]/;
+
+/**
+ * A configured glob over canonical names (`registry/repository[:tag][@digest]`: cosign
+ * `scopes`, `validation.excludeImages`) rewritten so that it matches what the operator meant
+ * whichever spelling they wrote:
+ * - a literal host is made canonical (`Registry.Corp.Example:443/app/*` → `registry.corp.example/app/*`,
+ *   `index.docker.io/nginx` → `docker.io/library/nginx`); `[` `]` of an IPv6 literal are escaped;
+ * - a host glob (`*.corp.example/**`, `127.0.0.1:*` as host) is lower-cased and loses a `:443`;
+ *   it cannot fold Docker Hub's aliases, so Hub globs are written `docker.io/…`;
+ * - a name without a host is Docker Hub shorthand, as in a Pod (`nginx*` → `docker.io/library/nginx*`,
+ *   `bitnami/*` → `docker.io/bitnami/*`), except globs that start with a wildcard segment
+ *   (`**`, `*`, `**\/app`), which already span every registry.
+ * Never throws: a literal host no client can reach is kept lower-cased; no canonical name has it.
+ */
+export function canonicalNamePattern(pattern: string): string {
+  const slash = pattern.indexOf('/');
+  const head = slash < 0 ? pattern : pattern.slice(0, slash);
+  const rest = slash < 0 ? undefined : pattern.slice(slash + 1);
+  if (rest !== undefined && namesRegistry(head)) {
+    if (!DOMAIN_RE.test(head)) return `${head.toLowerCase().replace(/:0*443$/, '')}/${rest}`;
+    let host: string;
+    try { host = canonicalRegistryHost(head); } catch { return `${head.toLowerCase()}/${rest}`; }
+    return `${host.replace(/[[\]]/g, '\\$&')}/${isDockerHub(host) ? hubPath(rest) : rest}`;
+  }
+  if (/^[*]+$/.test(head) || (rest !== undefined && GLOB_CHARS.test(head))) return pattern;
+  return `${DOCKER_HUB}/${hubPath(pattern)}`;
+}
+
+/** distribution/reference splitDockerDomain: a first segment with `.` or `:`, `localhost`, or upper case names a registry. */
+function namesRegistry(first: string): boolean {
+  return first.includes('.') || first.includes(':') || first === 'localhost' || first.toLowerCase() !== first;
+}
+
+/** A one-segment Hub path (not the `**` globstar) lives under `library/`. */
+function hubPath(path: string): string {
+  return path.includes('/') || path === '**' ? path : `library/${path}`;
+}
+
 function invalidHost(host: string): OciError {
   const text = String(host);
   const shown = text.length > HOST_MAX_LENGTH ? `${text.slice(0, HOST_MAX_LENGTH)}…` : text;

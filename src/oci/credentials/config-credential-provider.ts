@@ -3,7 +3,7 @@
  * A `token` is used as a bearer token as is.
  */
 import type { Credential, CredentialProvider } from '../types.js';
-import { registryAliases } from './registry-aliases.js';
+import { credentialKeyHost } from './credential-key-host.js';
 
 export type ConfiguredCredential =
   | { readonly host: string; readonly username: string; readonly password: string }
@@ -15,9 +15,11 @@ export function configCredentialProvider(entries: readonly ConfiguredCredential[
     const cred: Credential = 'token' in e
       ? { kind: 'bearer', token: e.token }
       : { kind: 'basic', username: e.username, password: e.password };
-    for (const alias of registryAliases(e.host)) if (!byHost.has(alias)) byHost.set(alias, cred);
+    const host = credentialKeyHost(e.host);
+    if (host !== undefined && !byHost.has(host)) byHost.set(host, cred);
   }
   return {
+    /** `registry` is canonical (ImageRef.registry). */
     credentialsFor(registry) {
       return Promise.resolve(byHost.get(registry));
     },

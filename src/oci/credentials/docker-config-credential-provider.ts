@@ -9,13 +9,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Credential, CredentialProvider } from '../types.js';
 import { OciError } from '../errors.js';
-import { registryAliases } from './registry-aliases.js';
+import { credentialKeyHost } from './credential-key-host.js';
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
 interface DockerAuthEntry { auth?: unknown; username?: unknown; password?: unknown; identitytoken?: unknown; registrytoken?: unknown }
 
-/** Parses a docker config.json (its text) into credentials by registry name. */
+/** Parses a docker config.json (its text) into credentials by canonical registry name. */
 export function parseDockerConfig(text: string): Map<string, Credential> {
   let json: unknown;
   try { json = JSON.parse(text); } catch (err) { throw new OciError('CREDENTIALS_ERROR', 'docker config is not JSON', { cause: err }); }
@@ -25,7 +25,8 @@ export function parseDockerConfig(text: string): Map<string, Credential> {
   for (const [key, raw] of Object.entries(auths as Record<string, unknown>)) {
     const cred = toCredential(raw as DockerAuthEntry);
     if (!cred) continue;
-    for (const alias of registryAliases(key)) if (!out.has(alias)) out.set(alias, cred);
+    const host = credentialKeyHost(key);
+    if (host !== undefined && !out.has(host)) out.set(host, cred);
   }
   return out;
 }
@@ -77,7 +78,8 @@ export function dockerConfigCredentialProvider(path: string, options: DockerConf
 
   return {
     async credentialsFor(registry, _scope, signal) {
-      return (await load(signal))?.get(registry.toLowerCase());
+      // `registry` is canonical (ImageRef.registry), as the keys are.
+      return (await load(signal))?.get(registry);
     },
   };
 }

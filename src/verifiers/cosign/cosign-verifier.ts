@@ -7,6 +7,7 @@
  */
 import picomatch from 'picomatch';
 import { COSIGN_LEGACY_SIGNATURE, COSIGN_SIMPLESIGNING_LAYER, SIGSTORE_BUNDLE_TYPES } from '../../oci/media-types.js';
+import { canonicalNamePattern } from '../../oci/registry-identity.js';
 import { verifierResult, type ReferrerArtifact, type Subject, type Verifier, type VerifierResult, type VerifyContext } from '../verifier.js';
 import { verifyBundle, type BundleOutcome } from './bundle/verify-bundle.js';
 import { CosignError } from './cosign-error.js';
@@ -59,7 +60,8 @@ export class CosignVerifier implements Verifier {
     this.material = { policy: settings.policy, configHash: settings.configHash };
     this.name = settings.name;
     this.artifactTypes = settings.artifactTypes;
-    this.inScope = picomatch([...settings.scopes], { dot: true });
+    // Globs over canonical names (docs/registry-identity.md), so every spelling of a registry is in scope.
+    this.inScope = picomatch(settings.scopes.map(canonicalNamePattern), { dot: true });
   }
 
   configHash(): string {
@@ -71,7 +73,7 @@ export class CosignVerifier implements Verifier {
     this.material = { policy, configHash };
   }
 
-  /** Scopes match `registry/repository` of the digest-pinned reference (tags play no part). */
+  /** Scopes match canonical `registry/repository` of the digest-pinned reference (tags play no part). */
   appliesTo(subject: Subject): boolean {
     return this.inScope(`${subject.registry}/${subject.repository}`);
   }

@@ -8,10 +8,10 @@ import { isSubsetDn, missingMandatoryAttributes, parseDistinguishedName, type Di
 import { LEVEL_ACTIONS, VALIDATION_TYPES } from './level-actions.js';
 import type { TrustPolicy, TrustPolicyDocument, TrustStoreRef, ValidationAction, ValidationType, VerificationLevel } from './trust-policy.js';
 import { isObject } from '../../../shared/is-object.js';
+import { canonicalScope } from '../../../oci/registry-identity.js';
 
 const STORE_NAME = /^[a-zA-Z0-9_.-]+$/;
 // Registry scope: `host[:port]/repository` with the OCI distribution repository grammar.
-const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?$|^\[[0-9a-fA-F:]+\](?::[0-9]{1,5})?$/;
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 /** Parses and validates; `path` names the config field for errors (e.g. `verifiers[0].trustPolicy`). */
@@ -52,8 +52,7 @@ function parseStatement(s: unknown, at: string, fail: (m: string) => never): Tru
   if (!Array.isArray(scopes) || scopes.length === 0) fail(`${label}: registryScopes must list at least one scope`);
   const registryScopes = (scopes as unknown[]).map((x) => {
     if (typeof x !== 'string') return fail(`${label}: registryScopes entries must be strings`);
-    if (x !== '*') validateScope(x, label, fail);
-    return x;
+    return x === '*' ? x : canonicalScopeOf(x, label, fail);
   });
   if (registryScopes.length > 1 && registryScopes.includes('*')) fail(`${label}: the wildcard registry scope "*" cannot be combined with other scopes`);
 
@@ -108,12 +107,19 @@ function parseStatement(s: unknown, at: string, fail: (m: string) => never): Tru
   };
 }
 
-function validateScope(scope: string, label: string, fail: (m: string) => never): void {
+/**
+ * A valid scope in the canonical registry identity (docs/registry-identity.md), computed here
+ * at config load: `REGISTRY.corp.example:443/app` and `registry-1.docker.io/nginx` select the
+ * references a Pod may write as `registry.corp.example/app` and `nginx`.
+ */
+function canonicalScopeOf(scope: string, label: string, fail: (m: string) => never): string {
   const slash = scope.indexOf('/');
-  const host = scope.slice(0, slash);
-  const repo = scope.slice(slash + 1);
-  if (slash <= 0 || !HOST.test(host) || !REPOSITORY.test(repo)) {
-    fail(`${label}: registry scope ${JSON.stringify(scope)} is not "*" or <registry>/<repository> (no tag or digest)`);
+  const bad = (): never => fail(`${label}: registry scope ${JSON.stringify(scope)} is not "*" or <registry>/<repository> (no tag or digest)`);
+  if (slash <= 0 || !REPOSITORY.test(scope.slice(slash + 1))) return bad();
+  try {
+    return canonicalScope(scope);
+  } catch {
+    return bad();
   }
 }
 

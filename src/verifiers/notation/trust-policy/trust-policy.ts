@@ -16,7 +16,7 @@ export interface TrustStoreRef {
 
 export interface TrustPolicy {
   readonly name: string;
-  /** `['*']` or `registry/repository` scopes. */
+  /** `['*']` or `registry/repository` scopes, in the canonical registry identity (set at parse). */
   readonly registryScopes: readonly string[];
   readonly level: VerificationLevel;
   /** The level's actions with `override` applied. */
