@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalRegistryHost, canonicalRepository, identityName, registryIdentity } from '../../../src/oci/registry-identity.js';
+import { canonicalNamePattern, canonicalRegistryHost, canonicalRepository, canonicalScope, identityName, registryIdentity } from '../../../src/oci/registry-identity.js';
 import { parseReference } from '../../../src/oci/reference.js';
 
 describe('canonicalRegistryHost', () => {
@@ -80,5 +80,51 @@ describe('parseReference', () => {
 
   it('refuses a port no client can dial', () => {
     expect(() => parseReference('registry.corp.example:70000/app')).toThrow(expect.objectContaining({ code: 'INVALID_REFERENCE' }));
+  });
+});
+
+describe('canonicalScope', () => {
+  it.each([
+    ['REGISTRY.corp.example:443/prod/app', 'registry.corp.example/prod/app'],
+    ['index.docker.io/nginx', 'docker.io/library/nginx'],
+    ['registry-1.docker.io/library/nginx', 'docker.io/library/nginx'],
+    ['127.0.0.1:5000/app', '127.0.0.1:5000/app'],
+  ])('writes %s as %s', (scope, canonical) => {
+    expect(canonicalScope(scope)).toBe(canonical);
+  });
+
+  it('refuses a scope without a registry host', () => {
+    expect(() => canonicalScope('/app')).toThrow(expect.objectContaining({ code: 'INVALID_REFERENCE' }));
+    expect(() => canonicalScope('app')).toThrow(expect.objectContaining({ code: 'INVALID_REFERENCE' }));
+  });
+});
+
+describe('canonicalNamePattern', () => {
+  it.each([
+    ['Registry.Corp.Example:443/prod/**', 'registry.corp.example/prod/**'],
+    ['index.docker.io/nginx', 'docker.io/library/nginx'],
+    ['registry-1.docker.io/library/*', 'docker.io/library/*'],
+    ['docker.io/*', 'docker.io/library/*'],
+    ['docker.io/**', 'docker.io/**'],
+    ['nginx', 'docker.io/library/nginx'],
+    ['nginx*', 'docker.io/library/nginx*'],
+    ['nginx:1.27', 'docker.io/library/nginx:1.27'],
+    ['bitnami/*', 'docker.io/bitnami/*'],
+    ['*.Corp.Example:443/**', '*.corp.example/**'],
+    ['127.0.0.1:*/demo/*', '127.0.0.1:*/demo/*'],
+    ['**', '**'],
+    ['*', '*'],
+    ['**/nginx', '**/nginx'],
+    ['*/app', '*/app'],
+    ['[::1]:5000/app', '\\[::1\\]:5000/app'],
+    ['registry.corp.example:99999/app', 'registry.corp.example:99999/app'],
+  ])('writes %s as %s', (pattern, canonical) => {
+    expect(canonicalNamePattern(pattern)).toBe(canonical);
+  });
+
+  it('is idempotent', () => {
+    for (const p of ['Registry.Corp.Example:443/prod/**', 'nginx*', '[::1]:5000/app', '*.corp.example/**', 'docker.io/*']) {
+      expect(canonicalNamePattern(canonicalNamePattern(p))).toBe(canonicalNamePattern(p));
+    }
   });
 });

@@ -60,6 +60,21 @@ describe('parseTrustPolicy', () => {
     expect(refused(doc(statement({ registryScopes: [scope] }))).message).toMatch(/registry scope/);
   });
 
+  it.each([
+    ['REGISTRY.example.com:443/org/app', 'registry.example.com/org/app'],
+    ['index.docker.io/nginx', 'docker.io/library/nginx'],
+    ['registry-1.docker.io/library/nginx', 'docker.io/library/nginx'],
+  ])('stores registry scope %s in its canonical form %s', (scope, canonical) => {
+    expect(parseTrustPolicy(doc(statement({ registryScopes: [scope] })), 'x').trustPolicies[0]!.registryScopes).toEqual([canonical]);
+  });
+  it('refuses two spellings of one scope in two statements, as it refuses the same scope twice', () => {
+    const twice = doc(statement({ name: 'a', registryScopes: ['docker.io/library/nginx'] }), statement({ name: 'b', registryScopes: ['registry-1.docker.io/nginx'] }));
+    expect(refused(twice).message).toMatch(/registry scope "docker.io\/library\/nginx" appears more than once \(in "a" and "b"\)/);
+  });
+  it('refuses a scope on a port no client can dial', () => {
+    expect(refused(doc(statement({ registryScopes: ['registry.example.com:99999/app'] }))).message).toMatch(/registry scope/);
+  });
+
   it('parses x509.subject identities into attribute maps', () => {
     const p = parseTrustPolicy(doc(statement({ trustedIdentities: ['x509.subject: C=US, ST=WA, L=Seattle, O=wabbit-networks.io, OU=Security Tools'] })), 'x');
     expect(p.trustPolicies[0]!.trustedIdentities).toEqual([new Map([['C', 'US'], ['ST', 'WA'], ['L', 'Seattle'], ['O', 'wabbit-networks.io'], ['OU', 'Security Tools']])]);
