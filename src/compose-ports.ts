@@ -12,6 +12,7 @@
  *   canary         every policy passes the enforcement canary before it goes live (src/canary)
  *   trust material `secret:<ns>/<name>[/<key>]` values in verifier configs: watched Secrets
  */
+import { resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { createCanary } from './canary/create-canary.js';
@@ -29,6 +30,7 @@ import { createImagePinner } from './mutation/create-image-pinner.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Ports } from './server/runtime-ports.js';
 import { ConfigError } from './shared/coded-error.js';
+import { createFileTrustMaterialSource } from './trust/create-file-trust-material-source.js';
 import type { TrustMaterialSource } from './trust/types.js';
 import { buildValidationPipeline } from './validation/build-validation-pipeline.js';
 
@@ -54,6 +56,8 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
     extraCredentialProviders: reader && config.registries.kubernetesPullSecrets ? [createPullSecretCredentialProvider({ reader, logger })] : [],
     metrics,
     logger,
+    // `cache.redis.hmacKeys`: watched files or Secrets, loaded like trust material.
+    keySource: (spec, path) => secretTrustSource(reader, logger)(spec, path) ?? createFileTrustMaterialSource(resolve(config.configDir, spec)),
   });
   // Every policy this config loads (now, and on each bundle hot swap) passes the canary first.
   const canary = createCanary(config, { metrics, logger });

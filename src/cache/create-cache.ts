@@ -1,29 +1,70 @@
 /** Builds the configured cache (config `cache`): memory, or Redis with memory in front and as fallback. */
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import { ConfigError } from '../shared/coded-error.js';
+import { createFileTrustMaterialSource } from '../trust/create-file-trust-material-source.js';
+import type { TrustMaterialSource } from '../trust/types.js';
 import type { Cache, CacheKind } from './types.js';
+import { loadCacheKeyRing } from './cache-key-ring.js';
 import { createMemoryCache } from './memory-cache.js';
 import { createRedisCache } from './redis-cache.js';
 
 export interface CacheConfig {
   readonly type: 'memory' | 'redis';
-  readonly redis?: { readonly url: string | null } | undefined;
+  readonly redis?: {
+    readonly url: string | null;
+    /** Files or `secret:` references, one key each; the first signs, all verify (cache-key-ring.ts). */
+    readonly hmacKeys?: readonly string[] | undefined;
+  } | undefined;
   readonly ttlSeconds?: Partial<Record<CacheKind, number>> | undefined;
-  /** Bound on in-process entries. Default 10 000. */
+  /** Bounds of the in-process cache (cache-limits.ts). */
+  readonly maxBytes?: number | undefined;
+  readonly maxEntryBytes?: number | undefined;
   readonly maxEntries?: number | undefined;
 }
 
-export async function createCache(config: CacheConfig, deps: { metrics?: Pick<Metrics, 'cacheRequests'>; logger?: Logger } = {}): Promise<Cache> {
+export interface CacheDeps {
+  readonly metrics?: Pick<Metrics, 'cacheRequests' | 'cacheRejectedEntries'> | undefined;
+  readonly logger?: Logger | undefined;
+  /** Source of a `cache.redis.hmacKeys` entry; default: a file, relative to `baseDir`. */
+  readonly keySource?: ((spec: string, path: string) => TrustMaterialSource) | undefined;
+  /** Folder relative key files are read from (the config file's). Default: the working directory. */
+  readonly baseDir?: string | undefined;
+}
+
+export async function createCache(config: CacheConfig, deps: CacheDeps = {}): Promise<Cache> {
   const common = {
     ...(config.ttlSeconds ? { ttlSeconds: config.ttlSeconds } : {}),
+    ...(config.maxBytes !== undefined ? { maxBytes: config.maxBytes } : {}),
+    ...(config.maxEntryBytes !== undefined ? { maxEntryBytes: config.maxEntryBytes } : {}),
     ...(config.maxEntries !== undefined ? { maxEntries: config.maxEntries } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   };
-  if (config.type === 'redis') {
-    const url = config.redis?.url;
-    if (!url) throw new ConfigError('INVALID_CONFIG', 'cache.redis.url', 'required when cache.type is redis');
-    return createRedisCache({ url, ...common, ...(deps.logger ? { logger: deps.logger } : {}) });
+  if (config.type !== 'redis') return createMemoryCache({ ...common, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
+  const url = config.redis?.url;
+  if (!url) throw new ConfigError('INVALID_CONFIG', 'cache.redis.url', 'required when cache.type is redis');
+  const specs = config.redis?.hmacKeys ?? [];
+  // Refused rather than defaulted: a per-process key would silently stop replicas sharing,
+  // and no key at all would let whoever writes to Redis plant verdicts (docs/cache-threat-model.md).
+  if (specs.length === 0) throw new ConfigError('INVALID_CONFIG', 'cache.redis.hmacKeys', 'required when cache.type is redis: entries read back from a shared Redis must be authenticated (see docs/cache-threat-model.md)');
+  const sourceFor = deps.keySource ?? ((spec: string) => createFileTrustMaterialSource(resolve(deps.baseDir ?? '.', spec)));
+  const sources = specs.map((s, i) => sourceFor(s, `cache.redis.hmacKeys[${i}]`));
+  const keyRing = await loadCacheKeyRing(sources, { logger: deps.logger });
+  let cache: Cache;
+  try {
+    cache = await createRedisCache({ url, keyRing, ...common, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.logger ? { logger: deps.logger } : {}) });
+  } catch (err) {
+    keyRing.close();
+    throw err;
   }
-  return createMemoryCache(common);
+  const inner = cache;
+  // The Redis cache's methods are closures (no `this`), so they can be lent as they are.
+  return {
+    get: inner.get,
+    set: inner.set,
+    async close() {
+      keyRing.close();
+      await inner.close();
+    },
+  };
 }

@@ -10,7 +10,7 @@ import type { ConfiguredCredential } from '../oci/credentials/config-credential-
 import { createCredentialProvider } from '../oci/create-credential-provider.js';
 import { createRegistryClient, type PortcullisRegistryClient, type RegistryClientOptions } from '../oci/registry-client.js';
 import type { Cache } from './types.js';
-import { createCache, type CacheConfig } from './create-cache.js';
+import { createCache, type CacheConfig, type CacheDeps } from './create-cache.js';
 import { createCachingRegistryClient } from './caching-registry-client.js';
 
 export interface RegistryAccessOptions {
@@ -24,8 +24,11 @@ export interface RegistryAccessOptions {
   readonly extraCredentialProviders?: readonly CredentialProvider[];
   /** Limits and retry tuning passed to the client. */
   readonly client?: Omit<RegistryClientOptions, 'insecure' | 'credentials' | 'cache' | 'metrics' | 'logger'>;
-  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration' | 'cacheRequests'>;
+  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration' | 'cacheRequests' | 'cacheRejectedEntries'>;
   readonly logger?: Logger;
+  /** Where `cache.redis.hmacKeys` entries are read from (files relative to `baseDir`, or Secrets). */
+  readonly keySource?: CacheDeps['keySource'];
+  readonly baseDir?: string;
 }
 
 export interface RegistryAccess {
@@ -38,8 +41,7 @@ export interface RegistryAccess {
 
 export async function createRegistryAccess(options: RegistryAccessOptions): Promise<RegistryAccess> {
   const cache = await createCache(options.cache, {
-    ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    metrics: options.metrics, logger: options.logger, keySource: options.keySource, baseDir: options.baseDir,
   });
   const inner = createRegistryClient({
     ...options.client,

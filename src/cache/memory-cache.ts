@@ -1,28 +1,46 @@
 /**
- * The in-process cache: one bounded LRU (lru-cache) with a TTL per entry. Values are shared by
- * reference, so callers treat what they get as immutable. A TTL of 0 disables a kind.
+ * The in-process cache: one LRU (lru-cache) bounded by bytes and entries, with a TTL per entry.
+ * An entry's size is its value's JSON length plus a fixed overhead (cache-limits.ts); an entry
+ * over `maxEntryBytes` is not kept. Values are shared by reference, so callers treat what they
+ * get as immutable. A TTL of 0 disables a kind.
  */
 import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../observability/metrics.js';
 import type { Cache, CacheKind } from './types.js';
 import { cacheTtls, type CacheTtls } from './cache-ttls.js';
+import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_MAX_ENTRY_BYTES, entrySize } from './cache-limits.js';
 
 export interface MemoryCacheOptions {
   readonly ttlSeconds?: Partial<Record<CacheKind, number>>;
-  /** Bound on entries across all kinds. Default 10 000. */
+  /** Bound on the bytes held across all kinds. Default 64 MiB. */
+  readonly maxBytes?: number;
+  /** Entries bigger than this are not cached. Default 1 MiB. */
+  readonly maxEntryBytes?: number;
+  /** Bound on entries across all kinds. Default 100 000. */
   readonly maxEntries?: number;
   /** Counts hit/miss in `portcullis_cache_requests_total`; omitted when used inside another cache. */
   readonly metrics?: Pick<Metrics, 'cacheRequests'>;
 }
 
 export interface MemoryCache extends Cache {
+  /** As Cache.set; `valueJsonLength` spares a second serialisation when the caller has the JSON. */
+  set<T>(kind: CacheKind, key: string, value: T, ttlSeconds?: number, valueJsonLength?: number): Promise<void>;
   /** Remaining TTL in ms of an entry (0 when absent), for the Redis layer's bookkeeping and tests. */
   remainingTtl(kind: CacheKind, key: string): number;
+  /** Bytes charged for the entries held now (never above `maxBytes`). */
+  bytes(): number;
 }
 
 export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache {
   const ttls: CacheTtls = cacheTtls(options.ttlSeconds);
-  const lru = new LRUCache<string, { v: unknown }>({ max: options.maxEntries ?? 10_000, ttlAutopurge: false, allowStale: false });
+  const maxSize = options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
+  const lru = new LRUCache<string, { v: unknown }>({
+    max: options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
+    maxSize,
+    maxEntrySize: Math.min(options.maxEntryBytes ?? DEFAULT_CACHE_MAX_ENTRY_BYTES, maxSize),
+    ttlAutopurge: false,
+    allowStale: false,
+  });
   const k = (kind: CacheKind, key: string) => `${kind}\0${key}`;
   return {
     get<T>(kind: CacheKind, key: string): Promise<T | undefined> {
@@ -30,18 +48,33 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
       options.metrics?.cacheRequests.inc({ kind, result: hit ? 'hit' : 'miss' });
       return Promise.resolve(hit?.v as T | undefined);
     },
-    set<T>(kind: CacheKind, key: string, value: T, ttlSeconds?: number): Promise<void> {
+    set<T>(kind: CacheKind, key: string, value: T, ttlSeconds?: number, valueJsonLength?: number): Promise<void> {
       if (ttls[kind] <= 0) return Promise.resolve();
       const ttl = ttlSeconds === undefined ? ttls[kind] : Math.min(ttlSeconds, ttls[kind]);
-      if (ttl > 0) lru.set(k(kind, key), { v: value }, { ttl: Math.round(ttl * 1000) });
+      if (!(ttl > 0)) return Promise.resolve();
+      const id = k(kind, key);
+      const length = valueJsonLength ?? jsonLength(value);
+      // Not serialisable, or over the per-entry cap: not cached (lru-cache also drops an older
+      // entry under that key, so a stale value never outlives a refused update).
+      if (length === undefined) { lru.delete(id); return Promise.resolve(); }
+      lru.set(id, { v: value }, { ttl: Math.round(ttl * 1000), size: entrySize(id, length) });
       return Promise.resolve();
     },
     remainingTtl(kind, key) {
       return Math.max(0, lru.getRemainingTTL(k(kind, key)));
     },
+    bytes: () => lru.calculatedSize,
     close() {
       lru.clear();
       return Promise.resolve();
     },
   };
+}
+
+function jsonLength(value: unknown): number | undefined {
+  try {
+    return JSON.stringify(value)?.length;
+  } catch {
+    return undefined;
+  }
 }

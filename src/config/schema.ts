@@ -4,6 +4,8 @@
  * stay loose because each verifier factory validates its own options.
  */
 import { z } from 'zod';
+import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES } from '../cache/cache-limits.js';
+import { parseRedisUrl } from '../cache/parse-redis-url.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'warn', 'audit']);
@@ -71,16 +73,43 @@ const registries = z.strictObject({
 const ttl = z.number().int().min(0);
 const cache = z.strictObject({
   type: z.enum(['memory', 'redis']).default('memory'),
-  redis: z.strictObject({ url: z.string().min(1).nullable().default(null) }).prefault({}),
+  redis: z.strictObject({
+    /** `redis://` / `rediss://` (one server), `redis+sentinel://h:26379,…/<master>`, `redis+cluster://h:6379,…` (parse-redis-url.ts). */
+    url: z.string().min(1).nullable().default(null),
+    /**
+     * Keys that authenticate every entry written to Redis (HMAC-SHA256), each a file or
+     * `secret:<ns>/<name>/<key>` holding one key of at least 32 bytes; the first signs, all
+     * verify (rotation). Required with `type: redis` (docs/cache-threat-model.md).
+     */
+    hmacKeys: z.array(z.string().min(1)).max(8).default([]),
+  }).prefault({}),
   ttlSeconds: z.strictObject({
     digest: ttl.default(60),
     referrers: ttl.default(60),
     results: ttl.default(3600),
     negative: ttl.default(10),
   }).prefault({}),
+  /** Bytes the in-process cache may hold (values' JSON length plus 256 per entry). */
+  maxBytes: z.number().int().min(1024 * 1024).max(8 * 1024 ** 3).default(DEFAULT_CACHE_MAX_BYTES),
+  /** A bigger entry is not cached, in memory or in Redis. */
+  maxEntryBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(DEFAULT_CACHE_MAX_ENTRY_BYTES),
 }).prefault({}).check((ctx) => {
   if (ctx.value.type === 'redis' && !ctx.value.redis.url) {
     ctx.issues.push({ code: 'custom', message: 'required when cache.type is redis', path: ['redis', 'url'], input: ctx.value.redis.url });
+  }
+  if (ctx.value.redis.url) {
+    try { parseRedisUrl(ctx.value.redis.url); } catch (err) {
+      ctx.issues.push({ code: 'custom', message: (err as Error).message.replace(/^cache\.redis\.url: /, ''), path: ['redis', 'url'], input: '[redacted]' });
+    }
+  }
+  if (ctx.value.type === 'redis' && ctx.value.redis.hmacKeys.length === 0) {
+    ctx.issues.push({
+      code: 'custom', path: ['redis', 'hmacKeys'], input: ctx.value.redis.hmacKeys,
+      message: 'required when cache.type is redis: a file or secret:<ns>/<name>/<key> holding a key of at least 32 bytes (openssl rand -hex 32), the same on every replica; see docs/cache-threat-model.md',
+    });
+  }
+  if (ctx.value.maxEntryBytes > ctx.value.maxBytes) {
+    ctx.issues.push({ code: 'custom', message: 'must not exceed cache.maxBytes', path: ['maxEntryBytes'], input: ctx.value.maxEntryBytes });
   }
 });
 

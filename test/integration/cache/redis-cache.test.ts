@@ -12,6 +12,7 @@ import { freePort, startRegistry, type RunningRegistry } from '../../helpers/reg
 import { pushImage, type PushedDescriptor } from '../../helpers/push-image.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
 import { startRedisServer, type RunningRedis } from '../../helpers/redis-server.js';
+import { createCacheHmacKeys } from '../../helpers/cache-hmac-keys.js';
 
 describe('the Redis cache', () => {
   let redis: RunningRedis;
@@ -23,12 +24,15 @@ describe('the Redis cache', () => {
   const clients: PortcullisRegistryClient[] = [];
 
   async function replica(): Promise<PortcullisRegistryClient> {
-    const cache = await createCache({ type: 'redis', redis: { url: redis.url }, ttlSeconds: { digest: 60 } }, { metrics });
+    const cache = await createCache({ type: 'redis', redis: { url: redis.url, hmacKeys: [keyFile] }, ttlSeconds: { digest: 60 } }, { metrics });
     caches.push(cache);
     const inner = createRegistryClient({ insecure: [proxy.host], cache });
     clients.push(inner);
     return createCachingRegistryClient(inner, cache);
   }
+
+  const keys = createCacheHmacKeys();
+  const keyFile = keys.write('current');
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -41,6 +45,7 @@ describe('the Redis cache', () => {
     for (const c of clients) await c.close();
     for (const c of caches) await c.close();
     await proxy?.stop(); await reg?.stop(); await redis?.stop();
+    keys.cleanup();
   });
 
   it('shares results between two client instances', async () => {
@@ -83,7 +88,7 @@ describe('the Redis cache', () => {
       const m = createMetrics(undefined, { defaults: false });
       const lines: string[] = [];
       const logger = createLogger({ level: 'info', destination: { write: (l: string) => { lines.push(l); } } });
-      const cache = await createCache({ type: 'redis', redis: { url: `redis://127.0.0.1:${await freePort()}` } }, { metrics: m, logger });
+      const cache = await createCache({ type: 'redis', redis: { url: `redis://127.0.0.1:${await freePort()}`, hmacKeys: [keyFile] } }, { metrics: m, logger });
       try {
         expect(lines.filter((l) => l.includes('falling back to in-process memory'))).toHaveLength(1);
         await cache.set('digest', 'k', { digest: 'sha256:x' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import { createMemoryCache } from '../../../src/cache/memory-cache.js';
 import { cacheTtls, DEFAULT_CACHE_TTLS } from '../../../src/cache/cache-ttls.js';
+import { ENTRY_OVERHEAD_BYTES } from '../../../src/cache/cache-limits.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,5 +71,44 @@ describe('cacheTtls', () => {
   });
   it('ignores negative or non-numeric values', () => {
     expect(cacheTtls({ digest: -1 })).toEqual(DEFAULT_CACHE_TTLS);
+  });
+});
+
+describe('createMemoryCache bounds by bytes', () => {
+  const manifest = (i: number, bytes: number) => ({ b64: Buffer.alloc(bytes, i % 251).toString('base64') });
+
+  it('stays under maxBytes when filled with large referrer manifests, evicting the oldest', async () => {
+    const maxBytes = 2 * 1024 * 1024;
+    const c = createMemoryCache({ maxBytes, maxEntryBytes: 1024 * 1024 });
+    let max = 0;
+    for (let i = 0; i < 200; i++) {
+      await c.set('manifest', `reg/app@sha256:${i}`, manifest(i, 300 * 1024));
+      max = Math.max(max, c.bytes());
+    }
+    expect(max).toBeLessThanOrEqual(maxBytes);
+    // 400 KiB of base64 each: about five fit; the newest is kept, the first long gone.
+    expect(c.bytes()).toBeGreaterThan(maxBytes / 2);
+    expect(await c.get('manifest', 'reg/app@sha256:199')).toEqual(manifest(199, 300 * 1024));
+    expect(await c.get('manifest', 'reg/app@sha256:0')).toBeUndefined();
+  });
+
+  it('does not keep an entry over maxEntryBytes, and drops the older value under its key', async () => {
+    const c = createMemoryCache({ maxEntryBytes: 64 * 1024 });
+    await c.set('referrers', 'k', [{ digest: 'sha256:small' }]);
+    await c.set('referrers', 'k', [manifest(1, 4 * 1024 * 1024)]);
+    expect(await c.get('referrers', 'k')).toBeUndefined();
+    expect(c.bytes()).toBe(0);
+  });
+
+  it('charges each entry its JSON length, its key and a fixed overhead', async () => {
+    const c = createMemoryCache();
+    await c.set('digest', 'k', { digest: 'sha256:x' });
+    expect(c.bytes()).toBe(JSON.stringify({ digest: 'sha256:x' }).length + 'digest\0k'.length + ENTRY_OVERHEAD_BYTES);
+  });
+
+  it('does not cache a value that cannot be serialised', async () => {
+    const c = createMemoryCache();
+    await c.set('digest', 'k', { n: 1n });
+    expect(await c.get('digest', 'k')).toBeUndefined();
   });
 });

@@ -15,7 +15,10 @@ describe('parseConfig', () => {
     expect(c.mutation).toEqual({ enabled: true, onError: 'deny' });
     expect(c.validation).toEqual({ mode: 'enforce', platforms: 'index', excludeNamespaces: ['kube-system'], excludeImages: [], namespaces: {} });
     expect(c.registries).toEqual({ insecure: [], dockerConfig: null, credentials: [], kubernetesPullSecrets: false });
-    expect(c.cache).toEqual({ type: 'memory', redis: { url: null }, ttlSeconds: { digest: 60, referrers: 60, results: 3600, negative: 10 } });
+    expect(c.cache).toEqual({
+      type: 'memory', redis: { url: null, hmacKeys: [] }, ttlSeconds: { digest: 60, referrers: 60, results: 3600, negative: 10 },
+      maxBytes: 64 * 1024 * 1024, maxEntryBytes: 1024 * 1024,
+    });
     expect(c.policy).toEqual({ bundle: null, data: {} });
     expect(c.verifiers).toEqual([]);
     expect(c.configFile).toBeNull();
@@ -56,7 +59,9 @@ describe('parseConfig', () => {
       ['an unknown verifier type', { verifiers: [{ name: 'a', type: 'gpg' }] }, 'verifiers[0].type', 'UNKNOWN_VERIFIER_TYPE'],
       ['a duplicate verifier name', { verifiers: [{ name: 'a', type: 'cosign' }, { name: 'a', type: 'sbom' }] }, 'verifiers[1].name', 'INVALID_CONFIG'],
       ['a credential without a secret', { registries: { credentials: [{ host: 'ghcr.io', username: 'u' }] } }, 'registries.credentials[0]', 'INVALID_CONFIG'],
-      ['redis without a url', { cache: { type: 'redis' } }, 'cache.redis.url', 'INVALID_CONFIG'],
+      ['redis without a url', { cache: { type: 'redis', redis: { hmacKeys: ['k'] } } }, 'cache.redis.url', 'INVALID_CONFIG'],
+      ['redis without an hmac key', { cache: { type: 'redis', redis: { url: 'redis://r:6379' } } }, 'cache.redis.hmacKeys', 'INVALID_CONFIG'],
+      ['a cache entry cap over the cache size', { cache: { maxBytes: 2 * 1024 * 1024, maxEntryBytes: 4 * 1024 * 1024 } }, 'cache.maxEntryBytes', 'INVALID_CONFIG'],
       ['a bad platform', { validation: { platforms: ['amd64'] } }, 'validation.platforms[0]', 'INVALID_CONFIG'],
       ['a negative body limit', { server: { bodyLimitBytes: -1 } }, 'server.bodyLimitBytes', 'INVALID_CONFIG'],
     ];
