@@ -1,4 +1,8 @@
-/** Starts a real `redis-server` on a free loopback port for a test (no persistence); `kill()` simulates an outage. */
+/**
+ * Starts a real `redis-server` on a free loopback port for a test (no persistence); `kill()`
+ * simulates an outage. `configFile` + `args` start other roles of the same binary (a Sentinel:
+ * a config file and `--sentinel`; a Cluster node: `--cluster-enabled yes`), see redis-topologies.ts.
+ */
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { freePort } from './registry-server.js';
@@ -12,9 +16,10 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(): Promise<RunningRedis> {
+export async function startRedisServer(options: { configFile?: string; args?: readonly string[] } = {}): Promise<RunningRedis> {
   const port = await freePort();
-  const child = spawn(toolPath('redis-server'), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = [...(options.configFile ? [options.configFile] : []), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...(options.args ?? [])];
+  const child = spawn(toolPath('redis-server'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 10_000;
   for (;;) {
