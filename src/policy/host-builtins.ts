@@ -11,6 +11,7 @@
  * may lose sub-microsecond precision, which no policy here depends on.
  */
 import semver from 'semver';
+import { compileLinearRegex, type LinearRegex } from '../shared/regex/compile-linear-regex.js';
 
 type Builtin = (...args: unknown[]) => unknown;
 
@@ -76,15 +77,16 @@ function asStrings(v: unknown): string[] | undefined {
  * so that every `time.now_ns()` call in one evaluation sees the same instant, as in OPA.
  */
 export function createHostBuiltins(clock: { nowNs(): bigint }): Record<string, Builtin> {
-  const regexes = new Map<string, RegExp>();
-  const regex = (pattern: string): RegExp | undefined => {
+  // Patterns may be built from input (an image name), so they run on RE2 (linear time, no
+  // backtracking: src/shared/regex) and the compiled cache is bounded.
+  const regexes = new Map<string, LinearRegex>();
+  const regex = (pattern: string): LinearRegex | undefined => {
     let re = regexes.get(pattern);
     if (!re) {
-      try { re = new RegExp(pattern, 'gu'); } catch { return undefined; }
+      try { re = compileLinearRegex(pattern); } catch { return undefined; }
       if (regexes.size >= MAX_REGEX_CACHE) regexes.clear();
       regexes.set(pattern, re);
     }
-    re.lastIndex = 0;
     return re;
   };
   return {
@@ -106,9 +108,8 @@ export function createHostBuiltins(clock: { nowNs(): bigint }): Record<string, B
     },
     'regex.replace': (s, pattern, value) => {
       if (typeof s !== 'string' || typeof pattern !== 'string' || typeof value !== 'string') return undefined;
-      const re = regex(pattern);
-      // Go's ${1} and JS's $1 name the same group; accept both spellings.
-      return re ? s.replace(re, value.replace(/\$\{(\w+)\}/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))) : undefined;
+      // OPA: Go's ReplaceAllString, so the template is expanded as Go does ($1, ${1}, ${name}, $$).
+      return regex(pattern)?.replaceAll(s, value);
     },
     'strings.any_prefix_match': (search, base) => {
       const ss = asStrings(search);

@@ -1,4 +1,5 @@
 import { ConfigError } from '../../shared/coded-error.js';
+import { compileLinearRegex, type LinearRegex } from '../../shared/regex/compile-linear-regex.js';
 import type { CosignIdentityOptions } from './cosign-options.js';
 import { joinPath } from './cosign-options.js';
 
@@ -12,10 +13,11 @@ export interface IdentityMatcher {
 }
 
 /**
- * Compiles a configured identity. Regular expressions are always anchored as `^(?:…)$` so that
- * `https://github.com/org/.*` cannot be satisfied by a longer identity that merely contains a
- * match (cosign's `--certificate-identity-regexp` is Go's unanchored MatchString; we are
- * deliberately stricter, as the SPEC asks).
+ * Compiles a configured identity. Regular expressions have RE2 syntax (as cosign's, which are
+ * Go `regexp`) and run in time linear in the certificate's text (src/shared/regex). They always
+ * match the whole value, as `^(?:…)$`, so that `https://github.com/org/.*` cannot be satisfied
+ * by a longer identity that merely contains a match (cosign's `--certificate-identity-regexp`
+ * is Go's unanchored MatchString; we are deliberately stricter, as the SPEC asks).
  */
 export function compileIdentity(options: CosignIdentityOptions, path: string): IdentityMatcher {
   const subject = compileOne(options.subject, options.subjectRegExp, joinPath(path, [options.subject !== undefined ? 'subject' : 'subjectRegExp']));
@@ -31,11 +33,11 @@ export function compileIdentity(options: CosignIdentityOptions, path: string): I
 function compileOne(exact: string | undefined, pattern: string | undefined, path: string): { label: string; test: (v: string) => boolean } {
   if (exact !== undefined) return { label: exact, test: (v) => v === exact };
   const source = pattern ?? '';
-  let re: RegExp;
+  let re: LinearRegex;
   try {
-    re = new RegExp(`^(?:${source})$`, 'u');
+    re = compileLinearRegex(source);
   } catch (err) {
-    throw new ConfigError('INVALID_CONFIG', path, `invalid regular expression: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError('INVALID_CONFIG', path, (err as Error).message, { cause: err });
   }
-  return { label: `/${source}/`, test: (v) => re.test(v) };
+  return { label: `/${source}/`, test: (v) => re.fullMatch(v) };
 }

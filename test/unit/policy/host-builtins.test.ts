@@ -46,6 +46,17 @@ describe('host built-ins', () => {
     expect(call('regex.replace', 'abc', '(', 'x')).toBeUndefined();
   });
 
+  it('regex.replace runs on RE2: a pathological pattern and subject complete', () => {
+    // On JavaScript's backtracking RegExp this call would never return (2^30000 splits).
+    const run = 'a'.repeat(30_000);
+    expect(call('regex.replace', `${run}!`, '(a+)+$', 'x')).toBe(`${run}!`);
+  });
+
+  it('regex.replace is undefined for what RE2 refuses (backreferences, lookaround)', () => {
+    expect(call('regex.replace', 'aa', '(a)\\1', 'x')).toBeUndefined();
+    expect(call('regex.replace', 'ab', 'a(?=b)', 'x')).toBeUndefined();
+  });
+
   it('strings.any_prefix_match', () => {
     expect(call('strings.any_prefix_match', ['ghcr.io/org/a', 'docker.io/x'], ['quay.io/', 'docker.io/'])).toBe(true);
     expect(call('strings.any_prefix_match', 'ghcr.io/org/a', 'quay.io/')).toBe(false);

@@ -97,6 +97,14 @@ describe('CosignVerifier with keyless identities, on legacy .sig signatures', ()
       expect(signature).toMatchObject({ valid: false, failedCheck: 'IDENTITY_MISMATCH' });
     });
 
+    it('matches a pathological pattern against a long identity in linear time (RE2)', async () => {
+      // `(a+)+@example\.com` against 30 000 `a` and a wrong domain: a backtracking engine would
+      // try 2^30000 splits and never return; RE2 answers at once. The result is asserted.
+      const v = await keyless([{ subjectRegExp: '(a+)+@example\\.com', issuer: ISSUER }]);
+      const { signature } = await verdict(v, keylessLayer({ san: `${'a'.repeat(30_000)}@example.org` }));
+      expect(signature).toMatchObject({ valid: false, failedCheck: 'IDENTITY_MISMATCH' });
+    });
+
     it('anchors issuer patterns too', async () => {
       const v = await keyless([{ subject: WORKFLOW, issuerRegExp: 'https://token\\.actions\\.githubusercontent\\.com' }]);
       const { signature } = await verdict(v, keylessLayer({ issuer: 'https://token.actions.githubusercontent.com.evil.test' }));

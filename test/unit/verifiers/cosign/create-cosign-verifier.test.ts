@@ -16,6 +16,9 @@ describe('createCosignVerifier', () => {
       ['an unknown option', { key: 'cosign.pub', ...noTlog, keyz: [] }, 'verifiers[0]'],
       ['an identity without issuer', { trustedRoot: 'trusted_root.json', keyless: { identities: [{ subject: 'a@b.c' }] } }, 'verifiers[0].keyless.identities[0]'],
       ['an invalid regular expression', { trustedRoot: 'trusted_root.json', keyless: { identities: [{ subjectRegExp: '(', issuer: 'x' }] } }, 'verifiers[0].keyless.identities[0].subjectRegExp'],
+      // Valid JavaScript, not RE2: a backreference and a lookahead are refused, not half-supported.
+      ['a backreference (not RE2)', { trustedRoot: 'trusted_root.json', keyless: { identities: [{ subjectRegExp: '(a)\\1', issuer: 'x' }] } }, 'verifiers[0].keyless.identities[0].subjectRegExp'],
+      ['a lookahead in the issuer (not RE2)', { trustedRoot: 'trusted_root.json', keyless: { identities: [{ subject: 'a@b.c', issuerRegExp: 'https://(?!evil).*' }] } }, 'verifiers[0].keyless.identities[0].issuerRegExp'],
       ['keyless without trustedRoot', { keyless: { identities: [{ subject: 'a@b.c', issuer: 'x' }] } }, 'verifiers[0].trustedRoot'],
       ['a required tlog without trustedRoot', { key: 'cosign.pub' }, 'verifiers[0].trustedRoot'],
       ['a tlog.required that is not a boolean', { key: 'cosign.pub', tlog: { required: 'no' } }, 'verifiers[0].tlog.required'],
