@@ -38,6 +38,11 @@ describe('parseConfig', () => {
     expect(c.registries.dockerConfig).toBe('/etc/portcullis/docker.json');
   });
 
+  it('keeps registries.insecure hosts in the canonical registry identity', () => {
+    const c = parseConfig({ registries: { insecure: ['LOCALHOST:5000', 'Registry.Local', '[0::1]:5000'] } }, { baseDir: '/' });
+    expect(c.registries.insecure).toEqual(['localhost:5000', 'registry.local', '[::1]:5000']);
+  });
+
   it('accepts per-namespace modes, platform lists and loose verifier options', () => {
     const c = parseConfig({
       validation: { namespaces: { prod: 'enforce', dev: 'warn' }, platforms: ['linux/amd64', 'linux/arm64/v8'] },
@@ -63,6 +68,8 @@ describe('parseConfig', () => {
       ['redis without an hmac key', { cache: { type: 'redis', redis: { url: 'redis://r:6379' } } }, 'cache.redis.hmacKeys', 'INVALID_CONFIG'],
       ['a cache entry cap over the cache size', { cache: { maxBytes: 2 * 1024 * 1024, maxEntryBytes: 4 * 1024 * 1024 } }, 'cache.maxEntryBytes', 'INVALID_CONFIG'],
       ['a bad platform', { validation: { platforms: ['amd64'] } }, 'validation.platforms[0]', 'INVALID_CONFIG'],
+      ['an insecure host that is no host', { registries: { insecure: ['not a host'] } }, 'registries.insecure[0]', 'INVALID_CONFIG'],
+      ['an insecure host on port 443', { registries: { insecure: ['ok.example', 'registry.example:443'] } }, 'registries.insecure[1]', 'INVALID_CONFIG'],
       ['a negative body limit', { server: { bodyLimitBytes: -1 } }, 'server.bodyLimitBytes', 'INVALID_CONFIG'],
     ];
     it.each(cases)('names the field for %s', (_what, raw, path, code) => {

@@ -65,6 +65,18 @@ describe('createImageValidator', () => {
     }]);
   });
 
+  it('gives the policy the canonical registry and reference whatever spelling the Pod used', async () => {
+    const { registry, policy, validator } = setup();
+    const img = registry.addImage('app', '1');
+    registry.attach(img, NOTARY, ['good']);
+    const verdicts = await validator.validate(['REGISTRY.Test:443/app:1'], ctx());
+    expect(verdicts[0]).toMatchObject({ image: 'REGISTRY.Test:443/app:1', allowed: true });
+    expect(policy.inputs.map((i) => i.subject)).toEqual([{
+      reference: `registry.test/app:1@${img.digest}`, registry: 'registry.test', repository: 'app', tag: '1',
+      digest: img.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    }]);
+  });
+
   it('uses the pod credential scope for registry calls', async () => {
     const { registry, validator } = setup();
     registry.addImage('app', '1');
