@@ -253,6 +253,8 @@ async function main(): Promise<void> {
       server: { shutdownGraceMs: 1000 },
       tls: { certFile: join(work, 'certs', 'tls.crt'), keyFile: join(work, 'certs', 'tls.key') },
       registries: { insecure: [fixture.registry.host] },
+      // Pods name images by tag (the fill phase needs distinct references): resolve them.
+      validation: { requireDigest: false },
       // Long digest/referrer TTLs so nothing expires mid-run ("everything cached").
       cache: { type: 'memory', ttlSeconds: { digest: 3600, referrers: 3600, results: 3600 } },
       verifiers: [fixture.notationVerifier()],

@@ -39,10 +39,19 @@ export interface ImageVerdict {
   readonly summary: string;
 }
 
+/** What a validation is for. */
+export interface ValidateOptions {
+  /**
+   * The mode the verdicts will be used in (resolved per namespace). Enforce (also when absent)
+   * verifies only digests the spec names; warn and audit may resolve tags to report on them.
+   */
+  readonly mode?: ValidationMode | undefined;
+}
+
 /** Validation: the full pipeline (resolve, referrers, verifiers, policy) per unique image. */
 export interface ImageValidator {
   /** One verdict per unique input string. Rejects only when no verdict can be given at all. */
-  validate(images: readonly string[], ctx: AdmissionContext): Promise<ImageVerdict[]>;
+  validate(images: readonly string[], ctx: AdmissionContext, options?: ValidateOptions): Promise<ImageVerdict[]>;
 }
 
 /** The `portcullis.dev/mode` label of a Namespace, read through the API server. */

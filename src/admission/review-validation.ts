@@ -38,7 +38,7 @@ export async function reviewValidation(
   deps.progress.stage = 'namespace-mode';
   const mode = await resolveMode(request.namespace, deps.modes, deps.namespaceModes, deps.ctx.signal, deps.logger);
   deps.progress.stage = 'validate';
-  const returned = await deps.validator.validate(images, deps.ctx);
+  const returned = await deps.validator.validate(images, deps.ctx, { mode });
   deps.progress.stage = 'respond';
 
   // One verdict per image, in the object's order; an image the validator skipped is denied

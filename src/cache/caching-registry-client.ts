@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
-import type { CredentialScope, Descriptor } from '../oci/types.js';
+import type { CredentialScope, Descriptor, ListedReferrer } from '../oci/types.js';
 import type { OciRegistryClient, PortcullisRegistryClient } from '../oci/registry-client.js';
 import { OciError } from '../oci/errors.js';
 import { verifyDigest } from '../oci/digest.js';
@@ -70,8 +70,8 @@ export function createCachingRegistryClient(
       // One unfiltered list per subject serves every artifactType filter.
       const key = `${ref.registry}/${ref.repository}@${subject.digest}`;
       const type = options?.artifactType;
-      const only = (list: readonly Descriptor[]) => (type === undefined ? [...list] : list.filter((d) => d.artifactType === type));
-      const hit = await cache.get<Descriptor[]>('referrers', key);
+      const only = (list: readonly ListedReferrer[]) => (type === undefined ? [...list] : list.filter((r) => r.descriptor.artifactType === type));
+      const hit = await cache.get<ListedReferrer[]>('referrers', key);
       if (hit) return only(hit);
       const list = await shared(`referrers|${scopeKey}|${key}`, signal, async () => {
         const all = await client.listReferrers(ref, subject, signal);

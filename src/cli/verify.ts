@@ -99,7 +99,10 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
         try {
           // `secret:` trust material is read through the kubeconfig, as the webhook reads it in-cluster.
           const trustSource = secretTrustSource(optionalKubeReader(logger), logger);
-          const pipeline = await buildValidationPipeline(config, { client, cache, logger, watchPolicy: false, trustSource });
+          // A CLI names images by tag and wants to know about what the tag names now: tags are
+          // resolved here whatever validation.requireDigest says (that key is for admission).
+          const cliConfig = { ...config, validation: { ...config.validation, requireDigest: false } };
+          const pipeline = await buildValidationPipeline(cliConfig, { client, cache, logger, watchPolicy: false, trustSource });
           try {
             const timeout = Number(opts.timeout) > 0 ? Number(opts.timeout) : 30_000;
             const ctx: AdmissionContext = {

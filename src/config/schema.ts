@@ -10,7 +10,9 @@ import { canonicalRegistryHost } from '../oci/registry-identity.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'warn', 'audit']);
-const platformName = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9_.]+)?$/, 'expected os/arch[/variant], e.g. linux/amd64');
+// Matched after the runtime's normalisation (docs/platforms.md): `linux/x86_64` is `linux/amd64`,
+// `linux/arm64/v8` is `linux/arm64`, `linux/arm` is `linux/arm/v7`.
+const platformName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)?$/, 'expected os/arch[/variant], e.g. linux/amd64');
 
 const server = z.strictObject({
   /** TLS port of the webhook; 0 picks a free port (tests). */
@@ -51,8 +53,13 @@ const validation = z.strictObject({
   mode: mode.default('enforce'),
   platforms: z.union([
     z.enum(['index', 'both']),
-    z.array(platformName).min(1),
+    z.array(platformName).min(1).max(64),
   ]).default('index'),
+  /**
+   * Enforce mode: an image without a digest is denied as not pinned rather than having its tag
+   * resolved at validation time (docs/validation.md). false: resolve the tag, as warn/audit do.
+   */
+  requireDigest: z.boolean().default(true),
   excludeNamespaces: z.array(z.string().min(1)).default(['kube-system']),
   excludeImages: z.array(z.string().min(1)).default([]),
   /** Per-namespace modes; win over the Namespace label and the global mode. */

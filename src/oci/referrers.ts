@@ -8,7 +8,7 @@
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  * https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md (tag-based discovery)
  */
-import type { Descriptor } from './types.js';
+import type { Descriptor, ListedReferrer, ReferrerSource } from './types.js';
 import { COSIGN_LEGACY_ATTESTATION, COSIGN_LEGACY_SIGNATURE, OCI_INDEX } from './media-types.js';
 import type { RepositoryRequester } from './registry-client.js';
 import { OciError } from './errors.js';
@@ -27,7 +27,7 @@ export async function listReferrers(
   subject: Descriptor,
   signal: AbortSignal,
   artifactType?: string,
-): Promise<Descriptor[]> {
+): Promise<ListedReferrer[]> {
   const { algorithm, encoded } = parseDigest(subject.digest);
   const tag = `${algorithm}-${encoded}`;
   // The Cosign tags are independent of the other two: ask for them in parallel (one round trip),
@@ -58,16 +58,17 @@ export async function listReferrers(
     siblings.abort();
     throw err;
   });
-  const found = [...api, ...tagged];
-
+  // The source of each entry is the request that found it, never a field of the answer.
+  const sourced = (list: readonly Descriptor[], source: ReferrerSource) => list.map((descriptor): ListedReferrer => ({ descriptor, source }));
   const seen = new Set<string>();
-  const out: Descriptor[] = [];
-  for (const d of [...found, ...cosign]) {
+  const out: ListedReferrer[] = [];
+  for (const entry of [...sourced(api, 'referrers-api'), ...sourced(tagged, 'tag-schema'), ...sourced(cosign, 'cosign-tag')]) {
+    const d = entry.descriptor;
     // The artifactType filter is applied here, never by the registry (see referrersApi).
     if (artifactType !== undefined && d.artifactType !== artifactType) continue;
     if (seen.has(d.digest)) continue;
     seen.add(d.digest);
-    out.push(d);
+    out.push(entry);
   }
   return out;
 }
@@ -124,12 +125,16 @@ async function tagSchema(repo: RepositoryRequester, tag: string, signal: AbortSi
   return [...m.parsed.index.manifests];
 }
 
-/** Cosign's tag-based signatures and attestations, reported with their legacy artifact types. */
+/**
+ * Cosign's tag-based signatures and attestations, reported with the legacy artifact type of the
+ * tag asked for (the registry's answer names none). Only the digest, media type and size of the
+ * registry's answer are kept: no annotation of the answer survives into the listing.
+ */
 async function cosignTags(repo: RepositoryRequester, prefix: string, signal: AbortSignal): Promise<Descriptor[]> {
   const kinds = [['sig', COSIGN_LEGACY_SIGNATURE], ['att', COSIGN_LEGACY_ATTESTATION]] as const;
   const found = await Promise.all(kinds.map(async ([suffix, artifactType]) => {
     const d = await repo.resolve(`${prefix}.${suffix}`, 'cosign-tag', signal, true);
-    return d ? [{ ...d, artifactType, annotations: { 'dev.portcullis.tag': `${prefix}.${suffix}` } }] : [];
+    return d ? [{ mediaType: d.mediaType, digest: d.digest, size: d.size, artifactType }] : [];
   }));
   return found.flat();
 }

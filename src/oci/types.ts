@@ -66,9 +66,27 @@ export interface Resolver {
   resolve(ref: ImageRef, signal: AbortSignal): Promise<Descriptor>;
 }
 
+/**
+ * Where a listed referrer was found. Set by our lister (src/oci/referrers.ts) from the request
+ * it made, never parsed from a registry answer: a listing is writable by anyone who can push to
+ * the repository, so nothing in it may carry a flag of ours (docs/validation.md "The trust boundary").
+ */
+export type ReferrerSource = 'referrers-api' | 'tag-schema' | 'cosign-tag';
+
+/**
+ * One entry of a referrer listing. `descriptor` is untrusted input, as the registry listed it
+ * (its digest is checked when the manifest is fetched; its annotations and artifactType are
+ * hints only). For `cosign-tag` entries the descriptor is the tag's manifest as the registry
+ * resolved it, with the legacy Cosign artifact type of the tag we asked for.
+ */
+export interface ListedReferrer {
+  readonly descriptor: Descriptor;
+  readonly source: ReferrerSource;
+}
+
 /** Lists the referrers of a manifest: referrers API, then the tag schema, then Cosign tags. */
 export interface ReferrerLister {
-  listReferrers(ref: ImageRef, subject: Descriptor, signal: AbortSignal, options?: { artifactType?: string }): Promise<Descriptor[]>;
+  listReferrers(ref: ImageRef, subject: Descriptor, signal: AbortSignal, options?: { artifactType?: string }): Promise<ListedReferrer[]>;
 }
 
 /** Fetches manifests and blobs by descriptor; every body digest-checked and size-capped. */

@@ -45,7 +45,7 @@ export interface ValidationPipeline {
   close(): Promise<void>;
 }
 
-type PipelineConfig = Pick<Config, 'validation' | 'policy' | 'verifiers' | 'admission' | 'configDir'>;
+type PipelineConfig = Pick<Config, 'validation' | 'policy' | 'verifiers' | 'configDir'>;
 
 /** Throws ConfigError (verifiers) or PolicyError (policy) when the config cannot be served. */
 export async function buildValidationPipeline(config: PipelineConfig, deps: ValidationPipelineDeps): Promise<ValidationPipeline> {
@@ -75,7 +75,7 @@ export async function buildValidationPipeline(config: PipelineConfig, deps: Vali
     config: {
       platforms: config.validation.platforms,
       excludeImages: config.validation.excludeImages,
-      failurePolicy: config.admission.failurePolicy,
+      requireDigest: config.validation.requireDigest,
       ...deps.limits,
     },
   });

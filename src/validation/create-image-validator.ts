@@ -1,12 +1,15 @@
 /**
  * The validation pipeline (SPEC "Validation"), per unique image, in parallel (bounded):
- *   exclude? → resolve → targets (index / platforms) → referrers → verifiers (+ nested) → policy.
+ *   exclude? → pinned? → resolve → targets (index / platforms) → referrers → verifiers (+ nested) → policy.
  * Every stage runs under the admission deadline; a stage that cannot finish becomes an
- * `errors[]` entry naming it, and the policy decides what that means. A policy error is its own
- * outcome, resolved by `failurePolicy`, never a silent allow or deny.
+ * `errors[]` entry naming it (and the registry that did not answer), and the policy decides
+ * what that means. One image's failures are that image's verdict: a policy error denies it, an
+ * unexpected fault while validating it denies it, naming the cause. `admission.failurePolicy`
+ * is not read here: it is for Portcullis itself being unable to answer (src/server/), never for
+ * one image's registry or policy failing (docs/validation.md).
  */
 import type { Logger } from 'pino';
-import type { AdmissionContext, ImageValidator, ImageVerdict } from '../admission/ports.js';
+import type { AdmissionContext, ImageValidator, ImageVerdict, ValidateOptions } from '../admission/ports.js';
 import type { Cache } from '../cache/types.js';
 import type { Metrics } from '../observability/metrics.js';
 import { createImageMatcher } from '../admission/exclusions.js';
@@ -16,7 +19,7 @@ import type { PolicyDecision, PolicyEngine, PolicyInput, PolicyRequest } from '.
 import type { Subject, Verifier, VerifierResult } from '../verifiers/verifier.js';
 import { mapLimit } from './map-limit.js';
 import { runStage, type StageError } from './run-stage.js';
-import { platformName, selectTargets, type PlatformSelection, type Target } from './select-targets.js';
+import { coversLabel, platformName, selectTargets, type PlatformSelection, type Target } from './select-targets.js';
 import { summarizeResults } from './summarize-results.js';
 import { verifySubject } from './verify-subject.js';
 import { errorMessage } from '../shared/error-message.js';
@@ -34,8 +37,12 @@ export interface ImageValidatorConfig {
   readonly maxArtifactBytes?: number | undefined;
   /** Referrers looked at per subject. Default 64. */
   readonly maxReferrers?: number | undefined;
-  /** What a policy error means (config `admission.failurePolicy`). Default deny. */
-  readonly failurePolicy?: 'deny' | 'allow' | undefined;
+  /**
+   * Config `validation.requireDigest` (default true): in enforce mode an image without a digest
+   * is denied as not pinned instead of having its tag resolved now (the kubelet may pull
+   * something else later). False: the tag is resolved, as in warn and audit mode.
+   */
+  readonly requireDigest?: boolean | undefined;
 }
 
 export interface ImageValidatorDeps {
@@ -54,7 +61,7 @@ export interface ImageValidatorDeps {
 export interface TargetReport {
   readonly input: PolicyInput;
   readonly decision: PolicyDecision;
-  /** Set when the policy could not decide (the decision then follows failurePolicy). */
+  /** Set when the policy could not decide (the target is then denied). */
   readonly policyError?: string | undefined;
 }
 
@@ -65,8 +72,13 @@ export interface DetailedVerdict extends ImageVerdict {
 }
 
 export interface DetailedImageValidator extends ImageValidator {
-  validateDetailed(images: readonly string[], ctx: AdmissionContext): Promise<DetailedVerdict[]>;
+  validateDetailed(images: readonly string[], ctx: AdmissionContext, options?: ValidateOptions): Promise<DetailedVerdict[]>;
 }
+
+/** Why an image without a digest is denied in enforce mode (config `validation.requireDigest`). */
+export const NOT_PINNED_REASON = 'image is not pinned to a digest: in enforce mode only the digest named in the Pod spec is verified '
+  + '(the mutating webhook pins tags; an unpinned image means it did not run on this object). '
+  + 'Pin the image (name@sha256:…), or set validation.requireDigest: false to resolve tags at validation time';
 
 
 export function createImageValidator(deps: ImageValidatorDeps): DetailedImageValidator {
@@ -78,16 +90,26 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
     try {
       return { input, decision: await deps.policy.evaluate(input) };
     } catch (e) {
+      // The policy could not decide on this image (e.g. a Rego runtime error on its input):
+      // the image is denied, naming the error. Never allowed by admission.failurePolicy, which
+      // would let any input that trips the policy through.
       const message = `policy error: ${errorMessage(e)}`;
       deps.logger?.error({ subject: input.subject.reference, err: errorMessage(e) }, 'policy evaluation failed');
-      const decision = config.failurePolicy === 'allow'
-        ? { allowed: true, reasons: [], warnings: [`${message} (allowed by failurePolicy)`] }
-        : { allowed: false, reasons: [message], warnings: [] };
-      return { input, decision, policyError: message };
+      return { input, decision: { allowed: false, reasons: [message], warnings: [] }, policyError: message };
     }
   }
 
-  async function validateOne(image: string, ctx: AdmissionContext): Promise<DetailedVerdict> {
+  /** A verdict for every image, whatever happens while validating it. */
+  async function validateOneSafely(image: string, ctx: AdmissionContext, options: ValidateOptions | undefined): Promise<DetailedVerdict> {
+    try {
+      return await validateOne(image, ctx, options);
+    } catch (e) {
+      deps.logger?.error({ image, err: errorMessage(e) }, 'validating an image failed unexpectedly');
+      return { image, allowed: false, reasons: [`validation failed: ${errorMessage(e)}`], warnings: [], summary: 'denied: validation failed', excluded: false, targets: [] };
+    }
+  }
+
+  async function validateOne(image: string, ctx: AdmissionContext, options: ValidateOptions | undefined): Promise<DetailedVerdict> {
     let ref: ImageRef | undefined;
     let parseError: string | undefined;
     try { ref = parseReference(image); } catch (e) { parseError = errorMessage(e); }
@@ -101,6 +123,11 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
     if (!ref) {
       return { image, allowed: false, reasons: [`invalid image reference: ${parseError}`], warnings: [], summary: 'denied: invalid reference', excluded: false, targets: [] };
     }
+    // Enforce mode verifies the digest the spec carries, never what a tag names now (SPEC
+    // "Validation"; docs/validation.md). No mode given counts as enforce: fail closed.
+    if (!ref.digest && config.requireDigest !== false && (options?.mode ?? 'enforce') === 'enforce') {
+      return { image, allowed: false, reasons: [NOT_PINNED_REASON], warnings: [], summary: 'denied: not pinned to a digest', excluded: false, targets: [] };
+    }
     const client = deps.client.withCredentialScope({
       namespace: ctx.request.namespace, serviceAccountName: ctx.pod.serviceAccountName, imagePullSecrets: ctx.pod.imagePullSecrets,
     });
@@ -113,12 +140,17 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
       digest: s.digest, mediaType: s.mediaType, ...(s.platform ? { platform: s.platform } : {}),
     });
 
-    const resolved = await runStage('resolve', ctx.signal, '', (s) => client.resolve(ref, s));
+    const resolved = await runStage('resolve', ctx.signal, '', async (s) => {
+      const d = await client.resolve(ref, s);
+      // The subject is the digest the spec names, whatever a resolver or a cache answers.
+      if (ref.digest && d.digest !== ref.digest) throw new Error(`${ref.registry}/${ref.repository}@${ref.digest}: resolved to ${d.digest}, not the digest the image names`);
+      return d;
+    }, ref.registry);
     let targets: Target[];
     if (!resolved.ok) {
       targets = [{ descriptor: { mediaType: '', digest: ref.digest ?? '', size: 0 }, errors: [resolved.error] }];
     } else {
-      targets = await selectTargets(client, ref, resolved.value, config.platforms, ctx.signal, '');
+      targets = await selectTargets(client, ref, resolved.value, config.platforms, ctx.signal, '', ref.registry);
     }
 
     const reports = await Promise.all(targets.map(async (t): Promise<TargetReport> => {
@@ -140,7 +172,13 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
       return decide({ subject: policySubject(subject), request, results, errors: errors.map((e) => ({ stage: e.stage, message: e.message })) });
     }));
 
-    const label = (r: TargetReport) => (r.input.subject.platform ? `${platformName(r.input.subject.platform)}: ` : '');
+    // Each target's reasons say which manifest they are about: a platform, or the index when it
+    // verifies on behalf of entries not verified by themselves (naming them).
+    const labels = new Map(reports.map((r, i) => {
+      const t = targets[i]!;
+      return [r, t.platform ? `${platformName(t.platform)}: ` : t.covers ? `${coversLabel(t.covers)}: ` : ''];
+    }));
+    const label = (r: TargetReport) => labels.get(r) ?? '';
     const allowed = reports.every((r) => r.decision.allowed);
     const reasons = reports.flatMap((r) => r.decision.reasons.map((x) => `${label(r)}${x}`));
     const warnings = [...new Set(reports.flatMap((r) => r.decision.warnings.map((x) => `${label(r)}${x}`)))];
@@ -148,15 +186,15 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
     return { image, allowed, reasons, warnings, summary, excluded: false, targets: reports };
   }
 
-  async function validateDetailed(images: readonly string[], ctx: AdmissionContext): Promise<DetailedVerdict[]> {
+  async function validateDetailed(images: readonly string[], ctx: AdmissionContext, options?: ValidateOptions): Promise<DetailedVerdict[]> {
     const unique = [...new Set(images)];
-    return mapLimit(unique, deps.config.concurrency ?? 16, (image) => validateOne(image, ctx));
+    return mapLimit(unique, deps.config.concurrency ?? 16, (image) => validateOneSafely(image, ctx, options));
   }
 
   return {
     validateDetailed,
-    async validate(images, ctx) {
-      const detailed = await validateDetailed(images, ctx);
+    async validate(images, ctx, options) {
+      const detailed = await validateDetailed(images, ctx, options);
       return detailed.map(({ image, allowed, reasons, warnings, summary }) => ({ image, allowed, reasons, warnings, summary }));
     },
   };

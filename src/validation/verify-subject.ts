@@ -3,17 +3,20 @@
  * such as an SBOM): list referrers → pick those whose artifact type a verifier handles → the
  * cached result, or fetch the artifact (size-capped) and run the verifier → results.
  * Verifiers are pure; all registry I/O is here.
+ *
+ * Trust boundary (docs/validation.md "The trust boundary"): a listing entry is untrusted input. Its artifactType
+ * only picks which verifier looks at the referrer; its annotations are never read. What a
+ * verifier and the policy see of the referrer comes from the referrer's own manifest, whose
+ * digest the fetcher checked, and from signed content.
  */
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/types.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Descriptor, FetchedContent, ImageRef, RegistryClient } from '../oci/types.js';
+import type { Descriptor, FetchedContent, ImageRef, ListedReferrer, RegistryClient } from '../oci/types.js';
 import { OCI_EMPTY } from '../oci/media-types.js';
-
-/** Set by the referrer lister on Cosign `.sig`/`.att` tag entries (src/oci/referrers.ts). */
-const COSIGN_TAG_ANNOTATION = 'dev.portcullis.tag';
 import { earliestTime, type ReferrerArtifact, type Subject, type Verifier, type VerifierResult } from '../verifiers/verifier.js';
 import { mapLimit } from './map-limit.js';
+import { readReferrerManifest, type ReferrerManifest } from './read-referrer-manifest.js';
 import { resultCacheKey } from './result-cache-key.js';
 import { runStage, type StageError } from './run-stage.js';
 import { errorMessage } from '../shared/error-message.js';
@@ -35,8 +38,12 @@ export interface SubjectResults {
   readonly errors: StageError[];
 }
 
+/**
+ * Signature verifiers: their signed payload names the digest it signs (Notation's target
+ * artifact, Cosign's `critical.image.docker-manifest-digest` or in-toto subject), and they check
+ * it against the subject. Only they may look at a referrer whose manifest names no subject.
+ */
 const SIGNATURE_TYPES = new Set(['notation', 'cosign']);
-const MAX_LAYERS = 16;
 
 /**
  * Seconds a result may be cached: undefined (the configured TTL) when nothing in it expires,
@@ -55,30 +62,10 @@ function codeOf(e: unknown): string {
   return typeof c === 'string' ? c : 'VERIFIER_FAILED';
 }
 
-/** Reads the layer descriptors of a referrer manifest; an index or odd shape has none. */
-function layersOf(bytes: Uint8Array): { artifactType?: string; subjectDigest?: string; layers: Descriptor[] } {
-  const raw = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
-  if (typeof raw !== 'object' || raw === null) throw new Error('referrer manifest is not a JSON object');
-  const layers = Array.isArray(raw.layers) ? raw.layers : [];
-  if (layers.length > MAX_LAYERS) throw new Error(`referrer manifest has ${layers.length} layers (at most ${MAX_LAYERS})`);
-  const out: Descriptor[] = [];
-  for (const l of layers as unknown[]) {
-    const d = l as Record<string, unknown>;
-    if (typeof d?.digest !== 'string' || typeof d.mediaType !== 'string' || typeof d.size !== 'number' || d.size < 0) {
-      throw new Error('referrer manifest has a malformed layer descriptor');
-    }
-    out.push(d as unknown as Descriptor);
-  }
-  const config = raw.config as Record<string, unknown> | undefined;
-  const artifactType = typeof raw.artifactType === 'string' ? raw.artifactType : typeof config?.mediaType === 'string' ? config.mediaType : undefined;
-  const subject = raw.subject as Record<string, unknown> | undefined;
-  const subjectDigest = typeof subject?.digest === 'string' ? subject.digest : undefined;
-  return { ...(artifactType ? { artifactType } : {}), ...(subjectDigest ? { subjectDigest } : {}), layers: out };
-}
-
 function errorResult(v: Verifier, descriptor: Descriptor, code: string, message: string): VerifierResult {
   return {
     verifier: v.name, type: v.type, artifactType: descriptor.artifactType ?? '',
+    // `descriptor` is the one built from the referrer's own manifest (see `artifactDescriptor`).
     referrer: { digest: descriptor.digest, mediaType: descriptor.mediaType, annotations: { ...(descriptor.annotations ?? {}) } },
     valid: false, message, details: {}, nested: [], error: { code, message },
   };
@@ -93,36 +80,40 @@ export async function verifySubject(
   if (applicable.length === 0) return { results: [], errors };
   const subjectDesc: Descriptor = { mediaType: subject.mediaType, digest: subject.digest, size: subject.size };
   const what = subject.reference;
-  const listed = await runStage('referrers', signal, what, (s) => deps.client.listReferrers(ref, subjectDesc, s));
-  if (!listed.ok) return { results: [], errors: [listed.error] };
-  let referrers = listed.value;
+  const listing = await runStage('referrers', signal, what, (s) => deps.client.listReferrers(ref, subjectDesc, s), ref.registry);
+  if (!listing.ok) return { results: [], errors: [listing.error] };
+  let referrers = listing.value;
   if (referrers.length > deps.maxReferrers) {
     deps.logger?.warn({ subject: what, count: referrers.length, limit: deps.maxReferrers }, 'too many referrers; verifying the first ones');
     errors.push({ stage: 'referrers', message: `${what}: ${referrers.length} referrers, only the first ${deps.maxReferrers} were checked` });
     referrers = referrers.slice(0, deps.maxReferrers);
   }
 
-  const perReferrer = await mapLimit(referrers, deps.referrerConcurrency, async (descriptor) => {
+  const perReferrer = await mapLimit(referrers, deps.referrerConcurrency, async ({ descriptor: listed, source }: ListedReferrer) => {
     const out: VerifierResult[] = [];
     const errs: StageError[] = [];
-    let fetched: { manifest: FetchedContent; layers: Descriptor[]; artifactType?: string; subjectDigest?: string } | undefined;
+    let fetched: { manifest: FetchedContent } & ReferrerManifest | undefined;
     let refused = false;
     const fetchManifest = async () => {
       if (fetched || refused) return fetched;
-      const r = await runStage('fetch', signal, `${what} referrer ${descriptor.digest}`, async (s) => {
-        const manifest = await deps.client.fetchManifest(ref, descriptor, s);
-        return { manifest, ...layersOf(manifest.bytes) };
-      });
+      const r = await runStage('fetch', signal, `${what} referrer ${listed.digest}`, async (s) => {
+        const manifest = await deps.client.fetchManifest(ref, listed, s);
+        return { manifest, ...readReferrerManifest(manifest.bytes) };
+      }, ref.registry);
       if (!r.ok) { errs.push(r.error); refused = true; return undefined; }
       // A referrer must name this subject in its own manifest: the tag-schema index and the
       // listing are writable by anyone who can push to the repository, and a signed SBOM or
-      // report made for another image must not stand for this one. Cosign's legacy tags carry
-      // no subject; their signed payload names the image, and the verifier checks that.
+      // report made for another image must not stand for this one. Only an entry our lister
+      // found by resolving a Cosign `.sig`/`.att` tag may name none (Cosign's legacy format
+      // has no subject field); it is then handed to signature verifiers only, which check
+      // that their signed payload names this digest. Nothing in a listing can make an entry
+      // count as such: `source` is set by src/oci/referrers.ts from the request it made.
       // Checked here, where the bytes are read: a cached result was computed from bytes that
       // passed (the key holds both digests), so the warm path needs no fetch for it.
       // https://github.com/opencontainers/image-spec/blob/v1.1.0/manifest.md (subject)
-      if (!descriptor.annotations?.[COSIGN_TAG_ANNOTATION] && r.value.subjectDigest !== subject.digest) {
-        errs.push({ stage: 'fetch', message: `${what} referrer ${descriptor.digest} names ${r.value.subjectDigest ? `subject ${r.value.subjectDigest}` : 'no subject'}, not ${subject.digest}: ignored` });
+      const named = r.value.subjectDigest;
+      if (named !== subject.digest && !(source === 'cosign-tag' && named === undefined)) {
+        errs.push({ stage: 'fetch', message: `${what} referrer ${listed.digest} names ${named ? `subject ${named}` : 'no subject'}, not ${subject.digest}: ignored` });
         refused = true;
         return undefined;
       }
@@ -133,21 +124,27 @@ export async function verifySubject(
     // older registry may not, then the referrer's own manifest says. Cosign writes bundle
     // referrers into the tag-schema index with the empty config type as their artifactType,
     // which names nothing: the manifest's own field is the real one there too.
-    let artifactType = descriptor.artifactType === OCI_EMPTY ? undefined : descriptor.artifactType;
+    let artifactType = listed.artifactType === OCI_EMPTY ? undefined : listed.artifactType;
     if (!artifactType) artifactType = (await fetchManifest())?.artifactType;
     if (artifactType === OCI_EMPTY) artifactType = undefined;
     if (!artifactType) return { out, errs };
-    const matching = applicable.filter((v) => v.artifactTypes.includes(artifactType));
+    const matching = applicable.filter((v) => v.artifactTypes.includes(artifactType) && (source !== 'cosign-tag' || SIGNATURE_TYPES.has(v.type)));
     if (matching.length === 0) return { out, errs };
-    const desc: Descriptor = { ...descriptor, artifactType };
+    // What a verifier and the policy see of the referrer: the listed digest (checked against
+    // the bytes when they are fetched) and, once the manifest is read, its own media type and
+    // annotations; never the listing's annotations.
+    const artifactDescriptor = (m?: ReferrerManifest): Descriptor => ({
+      mediaType: m?.mediaType ?? listed.mediaType, digest: listed.digest, size: listed.size, artifactType,
+      ...(m?.annotations ? { annotations: m.annotations } : {}),
+    });
 
     // Nested: the artifact's own signatures, by the signature verifiers (bounded: one level).
     let nestedAll: VerifierResult[] = [];
     if (nestedDepth === 0 && matching.some((v) => v.nestedRequirement)) {
       const signers = deps.verifiers.filter((v) => SIGNATURE_TYPES.has(v.type));
       const nestedSubject: Subject = {
-        reference: `${subject.registry}/${subject.repository}@${desc.digest}`, registry: subject.registry, repository: subject.repository,
-        digest: desc.digest, mediaType: desc.mediaType, size: desc.size,
+        reference: `${subject.registry}/${subject.repository}@${listed.digest}`, registry: subject.registry, repository: subject.repository,
+        digest: listed.digest, mediaType: listed.mediaType, size: listed.size,
       };
       const nested = await verifySubject(deps, ref, nestedSubject, signers, signal, nestedDepth + 1);
       nestedAll = nested.results;
@@ -158,20 +155,20 @@ export async function verifySubject(
       const nested = v.nestedRequirement
         ? nestedAll.filter((r) => v.nestedRequirement!.verifiers.length === 0 || v.nestedRequirement!.verifiers.includes(r.verifier))
         : [];
-      const key = resultCacheKey(subject, desc.digest, v, nested);
+      const key = resultCacheKey(subject, listed.digest, v, nested);
       const cached = await deps.cache?.get<VerifierResult>('results', key).catch(() => undefined);
       if (cached) { out.push(cached); continue; }
       const art = await fetchManifest();
       if (!art) continue;
-      const blobs = await runStage('fetch', signal, `${what} referrer ${desc.digest}`, async (s) => {
+      const blobs = await runStage('fetch', signal, `${what} referrer ${listed.digest}`, async (s) => {
         const total = art.layers.reduce((n, l) => n + l.size, 0);
         if (total > deps.maxArtifactBytes) throw new Error(`artifact is ${total} bytes, over the ${deps.maxArtifactBytes}-byte limit`);
         const got: FetchedContent[] = [];
         for (const l of art.layers) got.push(await deps.client.fetchBlob(ref, l, s));
         return got;
-      });
+      }, ref.registry);
       if (!blobs.ok) { errs.push(blobs.error); break; }
-      const artifact: ReferrerArtifact = { descriptor: desc, manifest: art.manifest, blobs: blobs.value };
+      const artifact: ReferrerArtifact = { descriptor: artifactDescriptor(art), manifest: art.manifest, blobs: blobs.value };
       const stop = deps.metrics?.verifierDuration.startTimer({ type: v.type });
       const run = await runStage('verify', signal, `${what} ${v.type} "${v.name}"`, (s) => v.verify(subject, artifact, { signal: s, now: deps.now(), nested }));
       let result: VerifierResult;
@@ -179,8 +176,8 @@ export async function verifySubject(
         result = nested.length && run.value.nested.length === 0 ? { ...run.value, nested } : run.value;
       } else {
         result = 'cause' in run && run.cause !== undefined
-          ? errorResult(v, desc, codeOf(run.cause), errorMessage(run.cause))
-          : errorResult(v, desc, 'DEADLINE_EXCEEDED', 'deadline exceeded before verification could finish');
+          ? errorResult(v, artifact.descriptor, codeOf(run.cause), errorMessage(run.cause))
+          : errorResult(v, artifact.descriptor, 'DEADLINE_EXCEEDED', 'deadline exceeded before verification could finish');
       }
       // `error` on a returned result names the failed check (contract in verifiers/verifier.ts);
       // only a verifier that threw or ran out of time is an error here.

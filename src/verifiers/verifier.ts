@@ -25,7 +25,7 @@ export interface Subject {
 
 /** A referrer of the subject, with its manifest and (size-capped, digest-checked) layer blobs. */
 export interface ReferrerArtifact {
-  /** The referrer's manifest descriptor as listed (artifactType, annotations). */
+  /** The referrer: its digest, artifact type, and media type and annotations from its own (digest-checked) manifest, never a listing's. */
   readonly descriptor: Descriptor;
   readonly manifest: FetchedContent;
   /** Layers (blobs) of the referrer manifest, in manifest order. */

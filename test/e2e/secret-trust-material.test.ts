@@ -44,7 +44,7 @@ async function cosignSignature(client: PortcullisRegistryClient, image: string):
   const ref = parseReference(image);
   const d = await client.resolve(ref, signal());
   const subject: Subject = { reference: `${ref.registry}/${ref.repository}@${d.digest}`, registry: ref.registry, repository: ref.repository, digest: d.digest, mediaType: d.mediaType, size: d.size };
-  const descriptor = (await client.listReferrers(ref, d, signal())).find((r) => r.artifactType === COSIGN_LEGACY_SIGNATURE);
+  const descriptor = (await client.listReferrers(ref, d, signal())).find((r) => r.descriptor.artifactType === COSIGN_LEGACY_SIGNATURE)?.descriptor;
   if (!descriptor) throw new Error(`no cosign signature found for ${image}`);
   const manifest = await client.fetchManifest(ref, descriptor, signal());
   const layers = (JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { layers: { mediaType: string; digest: string; size: number }[] }).layers;

@@ -4,7 +4,7 @@
  * to hang (until aborted) or fail, and every call is counted.
  */
 import { createHash } from 'node:crypto';
-import type { Descriptor, FetchedContent, ImageRef, Platform, RegistryClient, ScopedRegistryClient } from '../../src/oci/types.js';
+import type { Descriptor, FetchedContent, ImageRef, ListedReferrer, Platform, ReferrerSource, RegistryClient, ScopedRegistryClient } from '../../src/oci/types.js';
 
 export type FakeOperation = 'resolve' | 'listReferrers' | 'fetchManifest' | 'fetchBlob';
 
@@ -20,8 +20,15 @@ export interface FakeReferrerRegistry extends ScopedRegistryClient {
   addImage(repository: string, tag: string, seed?: string): Descriptor;
   /** Stores a multi-arch index over new platform manifests; returns index and platform descriptors. */
   addIndex(repository: string, tag: string, platforms: readonly Platform[]): { index: Descriptor; manifests: Descriptor[] };
-  /** Attaches an artifact (manifest with the given layers) to `subject`; returns its descriptor. */
-  attach(subject: Descriptor, artifactType: string, layers: readonly (string | Uint8Array)[], options?: { listArtifactType?: boolean | string; annotations?: Record<string, string>; claimSubject?: Descriptor | null }): Descriptor;
+  /**
+   * Attaches an artifact (manifest with the given layers) to `subject`; returns its descriptor.
+   * `listAnnotations`: what the listing entry says, when it should differ from the manifest.
+   * `source`: which discovery path lists it (default the referrers API).
+   */
+  attach(subject: Descriptor, artifactType: string, layers: readonly (string | Uint8Array)[], options?: {
+    listArtifactType?: boolean | string; annotations?: Record<string, string>; listAnnotations?: Record<string, string>;
+    claimSubject?: Descriptor | null; source?: ReferrerSource;
+  }): Descriptor;
   /** Makes an operation hang until its signal aborts, or fail with `error`. */
   misbehave(op: FakeOperation, how: 'hang' | Error): void;
 }
@@ -38,7 +45,7 @@ export function createFakeReferrerRegistry(): FakeReferrerRegistry {
   const tags = new Map<string, Descriptor>();
   const manifests = new Map<string, Uint8Array>();
   const blobs = new Map<string, Uint8Array>();
-  const referrers = new Map<string, Descriptor[]>();
+  const referrers = new Map<string, ListedReferrer[]>();
   const calls: Record<FakeOperation, number> = { resolve: 0, listReferrers: 0, fetchManifest: 0, fetchBlob: 0 };
   const faults = new Map<FakeOperation, 'hang' | Error>();
   const scopes: unknown[] = [];
@@ -127,8 +134,9 @@ export function createFakeReferrerRegistry(): FakeReferrerRegistry {
         ...(options.claimSubject === null ? {} : { subject: { mediaType: (options.claimSubject ?? subject).mediaType, digest: (options.claimSubject ?? subject).digest, size: (options.claimSubject ?? subject).size } }),
         ...(options.annotations ? { annotations: options.annotations } : {}),
       }, OCI_MANIFEST);
-      const listed: Descriptor = { ...d, ...(options.listArtifactType === false ? {} : { artifactType: typeof options.listArtifactType === 'string' ? options.listArtifactType : artifactType }), ...(options.annotations ? { annotations: options.annotations } : {}) };
-      referrers.set(subject.digest, [...(referrers.get(subject.digest) ?? []), listed]);
+      const listAnnotations = options.listAnnotations ?? options.annotations;
+      const listed: Descriptor = { ...d, ...(options.listArtifactType === false ? {} : { artifactType: typeof options.listArtifactType === 'string' ? options.listArtifactType : artifactType }), ...(listAnnotations ? { annotations: listAnnotations } : {}) };
+      referrers.set(subject.digest, [...(referrers.get(subject.digest) ?? []), { descriptor: listed, source: options.source ?? 'referrers-api' }]);
       return listed;
     },
     misbehave(op, how) { faults.set(op, how); },

@@ -2,7 +2,7 @@
  * An in-memory PortcullisRegistryClient for unit tests: answers `resolve` from a table keyed by
  * `registry/repository:tag` (or `@digest`), counts calls, and can hold answers until released.
  */
-import type { Descriptor, ImageRef } from '../../src/oci/types.js';
+import type { Descriptor, ImageRef, ListedReferrer } from '../../src/oci/types.js';
 import type { OciRegistryClient, PortcullisRegistryClient } from '../../src/oci/registry-client.js';
 import { OciError } from '../../src/oci/errors.js';
 
@@ -12,7 +12,7 @@ export interface FakeRegistryClient extends PortcullisRegistryClient {
   release(): void;
 }
 
-export function fakeRegistryClient(table: Record<string, Descriptor>, options: { hold?: boolean; referrers?: Descriptor[] } = {}): FakeRegistryClient {
+export function fakeRegistryClient(table: Record<string, Descriptor>, options: { hold?: boolean; referrers?: ListedReferrer[] } = {}): FakeRegistryClient {
   const calls = { resolve: 0, listReferrers: 0 };
   let release!: () => void;
   let gate = options.hold ? new Promise<void>((r) => { release = r; }) : Promise.resolve();

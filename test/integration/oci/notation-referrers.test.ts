@@ -45,6 +45,6 @@ describe.each(['distribution', 'olareg'] as const)('Notation signatures copied b
     const d = await client.resolve(ref, deadlineSignal(10_000));
     expect(d.digest).toBe(subject);
     const list = await client.listReferrers(ref, d, deadlineSignal(10_000), { artifactType: NOTATION_SIGNATURE });
-    expect(list.map((x) => x.digest).sort()).toEqual(signatures);
+    expect(list.map((x) => x.descriptor.digest).sort()).toEqual(signatures);
   });
 });

@@ -34,7 +34,7 @@ describe('registry authentication', () => {
       try {
         const ref = parseReference(`${reg.host}/private/app:1`);
         expect((await client.resolve(ref, deadlineSignal(10_000))).digest).toBe(image.digest);
-        expect((await client.listReferrers(ref, image, deadlineSignal(10_000))).map((d) => d.digest)).toEqual([sbom.digest]);
+        expect((await client.listReferrers(ref, image, deadlineSignal(10_000))).map((r) => r.descriptor.digest)).toEqual([sbom.digest]);
       } finally { await client.close(); }
     });
 
@@ -84,7 +84,7 @@ describe('registry authentication', () => {
         issuer.requests.length = 0;
         const ref = parseReference(`${reg.host}/tok/app:1`);
         expect((await client.resolve(ref, deadlineSignal(10_000))).digest).toBe(image.digest);
-        expect((await client.listReferrers(ref, image, deadlineSignal(10_000))).map((d) => d.digest)).toEqual([sbom.digest]);
+        expect((await client.listReferrers(ref, image, deadlineSignal(10_000))).map((r) => r.descriptor.digest)).toEqual([sbom.digest]);
         expect((await client.resolve(ref, deadlineSignal(10_000))).digest).toBe(image.digest);
         expect(issuer.requests).toEqual([{ scopes: ['repository:tok/app:pull'], user: 'alice' }]);
       } finally { await client.close(); }

@@ -88,17 +88,17 @@ describe.each(['distribution', 'olareg'] as const)('createRegistryClient against
     it(kind === 'olareg' ? 'lists referrers through the referrers API, plus the Cosign tag' : 'falls back to the tag schema, plus the Cosign tag', async () => {
       const ref = parseReference(`${reg.host}/app/web:1.0`);
       const list = await client.listReferrers(ref, pushed.image, deadlineSignal(10_000));
-      expect(referrersOf(list)).toEqual(referrersOf([
+      expect(referrersOf(list.map((r) => r.descriptor))).toEqual(referrersOf([
         { ...pushed.sbom, artifactType: SBOM },
         { ...pushed.sig, artifactType: NOTATION },
         { ...pushed.cosignSig, artifactType: COSIGN_LEGACY_SIGNATURE },
       ]));
-      found[kind] = list;
+      found[kind] = list.map((r) => r.descriptor);
     });
 
     it('filters by artifactType', async () => {
       const list = await client.listReferrers(parseReference(`${reg.host}/app/web:1.0`), pushed.image, deadlineSignal(10_000), { artifactType: SBOM });
-      expect(list.map((d) => d.digest)).toEqual([pushed.sbom.digest]);
+      expect(list.map((r) => r.descriptor.digest)).toEqual([pushed.sbom.digest]);
     });
 
     it('also lists referrers pushed with the tag schema, on either registry', async () => {
@@ -108,7 +108,7 @@ describe.each(['distribution', 'olareg'] as const)('createRegistryClient against
       const bySchema = await attachArtifact(`${reg.host}/app/tagged@${image.digest}`, NOTATION, { content: 'sig by schema', distributionSpec: 'v1.1-referrers-tag' });
       const byApi = kind === 'olareg' ? [await attachArtifact(`${reg.host}/app/tagged@${image.digest}`, SBOM, { content: '{}', distributionSpec: 'v1.1-referrers-api' })] : [];
       const list = await client.listReferrers(parseReference(`${reg.host}/app/tagged:1.0`), image, deadlineSignal(10_000));
-      expect(referrersOf(list)).toEqual(referrersOf([{ ...bySchema, artifactType: NOTATION }, ...byApi.map((d) => ({ ...d, artifactType: SBOM }))]));
+      expect(referrersOf(list.map((r) => r.descriptor))).toEqual(referrersOf([{ ...bySchema, artifactType: NOTATION }, ...byApi.map((d) => ({ ...d, artifactType: SBOM }))]));
     }, 30_000);
 
     it('answers an empty list for a manifest without referrers', async () => {

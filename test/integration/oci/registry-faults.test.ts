@@ -168,13 +168,13 @@ describe('the registry client under faults (through a proxy in front of a real r
         return r.path.includes('last=1') ? page([entry(2, 'b')]) : page([entry(1, 'a')], `<${referrersPath()}?n=1&last=1>; rel="next"`);
       });
       const list = await client.listReferrers(ref(), image, deadlineSignal(10_000));
-      expect(list.map((d) => d.digest)).toEqual([entry(1, 'a').digest, entry(2, 'b').digest]);
+      expect(list.map((r) => r.descriptor.digest)).toEqual([entry(1, 'a').digest, entry(2, 'b').digest]);
     });
 
     it('filters by artifactType itself, never leaving it to the registry', async () => {
       proxy.setFault((r) => (r.path.startsWith(referrersPath()) ? page([entry(1, 'a'), entry(2, 'b')]) : undefined));
       const list = await client.listReferrers(ref(), image, deadlineSignal(10_000), { artifactType: 'b' });
-      expect(list.map((d) => d.digest)).toEqual([entry(2, 'b').digest]);
+      expect(list.map((r) => r.descriptor.digest)).toEqual([entry(2, 'b').digest]);
       expect(proxy.requests.filter((r) => r.path.startsWith(referrersPath())).map((r) => r.path)).toEqual([referrersPath()]);
     });
 

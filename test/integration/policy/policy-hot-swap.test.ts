@@ -73,7 +73,7 @@ describe('policy hot swap under load', () => {
     writeFileSync(bundle, allowBundle);
     const metrics = createMetrics(undefined, { defaults: false });
     pipeline = await buildValidationPipeline(
-      parseConfig({ registries: { insecure: [registry.host] }, policy: { bundle } }, { baseDir: work, file: null }),
+      parseConfig({ registries: { insecure: [registry.host] }, policy: { bundle }, validation: { requireDigest: false } }, { baseDir: work, file: null }),
       { client, logger: silentLogger(), metrics },
     );
     const reloads = async (result: string) => (await metrics.policyReloads.get()).values.find((v) => v.labels.result === result)?.value ?? 0;

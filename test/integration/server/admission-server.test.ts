@@ -225,7 +225,7 @@ describe('the default ports (real registry client, pipeline and bundled policy)'
   });
 
   it('denies an unsigned image by the bundled policy, naming the image and the reason', async () => {
-    const image = `${registry.host}/team/app:1.0`;
+    const image = `${registry.host}/team/app:1.0@${pushed.digest}`;
     const body = fixtureText('pod-update.json').replace('"image": "nginx:1.27"', `"image": "${image}"`);
     const r = await p.review('/validate', body);
     expect(r.status).toBe(200);

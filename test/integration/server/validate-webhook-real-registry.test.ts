@@ -109,12 +109,13 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'portcullis-validate-e2e-'));
   registry = await startRegistry('olareg');
   notation = createNotationCli();
-  const [signedDesc] = await Promise.all([
+  const [signedDesc, unsignedDesc] = await Promise.all([
     pushImage(`${registry.host}/app/signed:1`, { content: 'signed app' }),
     pushImage(`${registry.host}/app/unsigned:1`, { content: 'unsigned app' }),
   ]);
-  signed = `${registry.host}/app/signed:1`;
-  unsigned = `${registry.host}/app/unsigned:1`;
+  // Pinned, as /mutate leaves them: enforce mode verifies only the digest the spec names.
+  signed = `${registry.host}/app/signed:1@${signedDesc.digest}`;
+  unsigned = `${registry.host}/app/unsigned:1@${unsignedDesc.digest}`;
   await notation.run(['cert', 'generate-test', 'release']);
   await notation.run(['sign', '--insecure-registry', '--key', 'release', `${registry.host}/app/signed@${signedDesc.digest}`]);
 

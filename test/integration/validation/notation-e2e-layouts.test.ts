@@ -108,6 +108,7 @@ describe.each(KINDS)('notation e2e layouts through a real %s registry', (kind) =
     const input: ConfigInput = {
       registries: { insecure: [registry.host] },
       admission: { failurePolicy: 'deny' },
+      validation: { requireDigest: false }, // named by tag: about verification, not pinning
       policy: { bundle: null },
       verifiers: [{ name: 'e2e', type: 'notation', artifactTypes: [NOTARY], watch: false, trustStores: trust.stores, trustPolicyFile: join('trustpolicies', trust.policy) }],
     };

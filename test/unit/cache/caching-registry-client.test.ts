@@ -40,8 +40,8 @@ describe('createCachingRegistryClient', () => {
   });
 
   it('caches one referrer list per subject and filters it per artifact type', async () => {
-    const sig = { ...D, digest: `sha256:${'3'.repeat(64)}`, artifactType: 'sig' };
-    const sbom = { ...D, digest: `sha256:${'4'.repeat(64)}`, artifactType: 'sbom' };
+    const sig = { descriptor: { ...D, digest: `sha256:${'3'.repeat(64)}`, artifactType: 'sig' }, source: 'referrers-api' as const };
+    const sbom = { descriptor: { ...D, digest: `sha256:${'4'.repeat(64)}`, artifactType: 'sbom' }, source: 'tag-schema' as const };
     const fake = fakeRegistryClient({}, { referrers: [sig, sbom] });
     const client = createCachingRegistryClient(fake, createMemoryCache());
     const ref = parseReference('r.io/a:1');

@@ -32,8 +32,8 @@ function requester(script: HttpResponse[]): RepositoryRequester & { referrerCall
   return repo;
 }
 
-const list = (repo: RepositoryRequester, support = createReferrersSupportMemory()) =>
-  listReferrers(repo, support, SUBJECT, AbortSignal.timeout(5_000));
+const list = async (repo: RepositoryRequester, support = createReferrersSupportMemory()) =>
+  (await listReferrers(repo, support, SUBJECT, AbortSignal.timeout(5_000))).map((r) => r.descriptor);
 
 describe('listReferrers', () => {
   describe('when the first probe of the referrers API gets an odd answer', () => {
@@ -76,6 +76,29 @@ describe('listReferrers', () => {
       await new Promise((r) => setTimeout(r, 20));
       expect(await list(repo, support)).toEqual([SIG]);
       expect(repo.referrerCalls).toBe(2);
+    });
+  });
+
+  describe('where each entry was found (`source`)', () => {
+    // The internal marker of old: an annotation any pusher can write into a listing.
+    const forged = { ...SIG, annotations: { 'dev.portcullis.tag': `sha256-${'a'.repeat(64)}.sig` } };
+    const COSIGN_SIG: Descriptor = { mediaType: OCI_MANIFEST, digest: `sha256:${'c'.repeat(64)}`, size: 30, annotations: { 'x.from.registry': 'kept out' } };
+
+    it('is set by the request that found it, never by what the entry says', async () => {
+      const repo = requester([answer(200, OCI_INDEX, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [forged] })]);
+      repo.resolve = (tag: string) => Promise.resolve(tag.endsWith('.sig') ? COSIGN_SIG : undefined);
+      const found = await listReferrers(repo, createReferrersSupportMemory(), SUBJECT, AbortSignal.timeout(5_000));
+      expect(found.map((r) => [r.descriptor.digest, r.source])).toEqual([[SIG.digest, 'referrers-api'], [COSIGN_SIG.digest, 'cosign-tag']]);
+    });
+
+    it('keeps nothing of the registry\'s answer to a Cosign tag but digest, media type and size, plus the legacy type', async () => {
+      const repo = requester([answer(404)]);
+      repo.resolve = (tag: string) => Promise.resolve(tag.endsWith('.sig') ? COSIGN_SIG : undefined);
+      const [entry] = await listReferrers(repo, createReferrersSupportMemory(), SUBJECT, AbortSignal.timeout(5_000));
+      expect(entry).toEqual({
+        source: 'cosign-tag',
+        descriptor: { mediaType: OCI_MANIFEST, digest: COSIGN_SIG.digest, size: 30, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' },
+      });
     });
   });
 });

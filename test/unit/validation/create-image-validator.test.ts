@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AdmissionContext } from '../../../src/admission/ports.js';
 import { createMemoryCache } from '../../../src/cache/memory-cache.js';
-import { createImageValidator, type ImageValidatorDeps } from '../../../src/validation/create-image-validator.js';
+import { createImageValidator, NOT_PINNED_REASON, type ImageValidatorDeps } from '../../../src/validation/create-image-validator.js';
 import { createFakePolicyEngine } from '../../helpers/fake-policy-engine.js';
 import { createFakeReferrerRegistry } from '../../helpers/fake-referrer-registry.js';
 import { createFakeVerifier } from '../../helpers/fake-verifier.js';
@@ -25,7 +25,8 @@ function setup(overrides: Partial<ImageValidatorDeps['config']> = {}) {
   const registry = createFakeReferrerRegistry();
   const notation = createFakeVerifier({ name: 'release', type: 'notation', artifactTypes: [NOTARY] });
   const policy = createFakePolicyEngine();
-  const deps = { client: registry, verifiers: [notation], policy, config: { platforms: 'index' as const, excludeImages: [], ...overrides } };
+  // Most cases name images by tag for brevity: requireDigest off unless a case turns it on.
+  const deps = { client: registry, verifiers: [notation], policy, config: { platforms: 'index' as const, excludeImages: [], requireDigest: false, ...overrides } };
   return { registry, notation, policy, deps, validator: createImageValidator(deps) };
 }
 
@@ -134,6 +135,50 @@ describe('createImageValidator', () => {
     ]));
   });
 
+  describe('listing entries are untrusted (docs/validation.md "The trust boundary")', () => {
+    const OLD_MARKER = 'dev.portcullis.tag';
+
+    it('an entry carrying the old internal Cosign-tag annotation still has to name this subject', async () => {
+      const { registry, deps, policy } = setup();
+      const img = registry.addImage('app', '1');
+      const other = registry.addImage('other', '1');
+      registry.attach(img, NOTARY, ['good'], { claimSubject: other, listAnnotations: { [OLD_MARKER]: `sha256-${img.digest.slice(7)}.sig` } });
+      const [v] = await createImageValidator(deps).validate(['registry.test/app:1'], ctx());
+      expect(v!.allowed).toBe(false);
+      expect((deps.verifiers[0] as ReturnType<typeof createFakeVerifier>).calls).toHaveLength(0);
+      expect(policy.inputs[0]!.errors[0]!.message).toContain(`names subject ${other.digest}, not ${img.digest}: ignored`);
+    });
+
+    it('an entry found through a Cosign tag may name no subject, and goes to signature verifiers only', async () => {
+      const { registry, deps } = setup();
+      const sbom = createFakeVerifier({ name: 'sbom', type: 'sbom', artifactTypes: [SPDX] });
+      const cosign = createFakeVerifier({ name: 'cosign', type: 'cosign', artifactTypes: [SPDX] });
+      const img = registry.addImage('app', '1');
+      registry.attach(img, SPDX, ['good'], { claimSubject: null, source: 'cosign-tag' });
+      const [v] = await createImageValidator({ ...deps, verifiers: [sbom, cosign] }).validate(['registry.test/app:1'], ctx());
+      expect(sbom.calls).toHaveLength(0);
+      expect(cosign.calls).toHaveLength(1);
+      expect(v!.allowed).toBe(true);
+    });
+
+    it('an entry found through a Cosign tag that names another subject is refused', async () => {
+      const { registry, deps, notation } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good'], { claimSubject: registry.addImage('other', '1'), source: 'cosign-tag' });
+      expect((await createImageValidator(deps).validate(['registry.test/app:1'], ctx()))[0]!.allowed).toBe(false);
+      expect(notation.calls).toHaveLength(0);
+    });
+
+    it('verifiers and the policy see the annotations of the referrer\'s own manifest, never the listing\'s', async () => {
+      const { registry, deps, policy, notation } = setup();
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good'], { annotations: { 'org.opencontainers.image.created': '2020-01-01T00:00:00Z' }, listAnnotations: { 'org.opencontainers.image.created': '2099-01-01T00:00:00Z', [OLD_MARKER]: 'x' } });
+      await createImageValidator(deps).validate(['registry.test/app:1'], ctx());
+      expect(notation.calls[0]!.artifact.descriptor.annotations).toEqual({ 'org.opencontainers.image.created': '2020-01-01T00:00:00Z' });
+      expect(policy.inputs[0]!.results[0]!.referrer.annotations).toEqual({ 'org.opencontainers.image.created': '2020-01-01T00:00:00Z' });
+    });
+  });
+
   it('reads no referrer manifest on the warm path (the subject check ran when the result was made)', async () => {
     const { registry, deps } = setup();
     const img = registry.addImage('app', '1');
@@ -174,13 +219,43 @@ describe('createImageValidator', () => {
     });
 
     it('a platform list: verifies those platform manifests, each its own policy input', async () => {
+      const { registry, validator, policy } = setup({ platforms: ['linux/arm64', 'linux/amd64'] });
+      const { manifests } = registry.addIndex('multi', '1', platforms);
+      registry.attach(manifests[0]!, NOTARY, ['good']);
+      const [v] = await validator.validate(['registry.test/multi:1'], ctx());
+      // Evaluated as each finishes: compare as a set.
+      const key = (x: [string, unknown]) => x[0];
+      expect(policy.inputs.map((i): [string, unknown] => [i.subject.digest, i.subject.platform]).sort((a, b) => key(a).localeCompare(key(b))))
+        .toEqual(([[manifests[0]!.digest, platforms[0]], [manifests[1]!.digest, platforms[1]]] as [string, unknown][]).sort((a, b) => key(a).localeCompare(key(b))));
+      expect(v!.allowed).toBe(false);
+      expect(v!.reasons).toEqual(['linux/arm64/v8: no valid signature']);
+    });
+
+    it('a platform list: an entry for an unlisted platform makes the index verify too (here it does)', async () => {
       const { registry, validator, policy } = setup({ platforms: ['linux/arm64'] });
       const { index, manifests } = registry.addIndex('multi', '1', platforms);
       registry.attach(index, NOTARY, ['good']);
+      registry.attach(manifests[1]!, NOTARY, ['good']);
       const [v] = await validator.validate(['registry.test/multi:1'], ctx());
-      expect(policy.inputs.map((i) => [i.subject.digest, i.subject.platform])).toEqual([[manifests[1]!.digest, platforms[1]]]);
-      expect(v!.allowed).toBe(false);
-      expect(v!.reasons).toEqual(['linux/arm64/v8: no valid signature']);
+      expect(policy.inputs.map((i) => i.subject.digest).sort()).toEqual([manifests[1]!.digest, index.digest].sort());
+      expect(v).toMatchObject({ allowed: true, reasons: [] });
+    });
+
+    it('a platform list: an unverified entry for an unlisted platform and an unsigned index deny, naming the platform', async () => {
+      const { registry, validator } = setup({ platforms: ['linux/arm64'] });
+      const { manifests } = registry.addIndex('multi', '1', platforms);
+      registry.attach(manifests[1]!, NOTARY, ['good']);
+      const [v] = await validator.validate(['registry.test/multi:1'], ctx());
+      expect(v).toMatchObject({ allowed: false, reasons: ['index (verified for linux/amd64, not in validation.platforms): no valid signature'] });
+    });
+
+    it('a platform list matches after the runtime\'s normalisation (x86_64 is amd64, arm64 is arm64/v8)', async () => {
+      const { registry, validator, policy } = setup({ platforms: ['linux/amd64', 'linux/arm64/v8'] });
+      const { manifests } = registry.addIndex('multi', '1', [{ os: 'Linux', architecture: 'x86_64' }, { os: 'linux', architecture: 'aarch64' }]);
+      for (const m of manifests) registry.attach(m, NOTARY, ['good']);
+      const [v] = await validator.validate(['registry.test/multi:1'], ctx());
+      expect(policy.inputs.map((i) => i.subject.digest).sort()).toEqual(manifests.map((m) => m.digest).sort());
+      expect(v!.allowed).toBe(true);
     });
 
     it('both: the index and every platform (attestation manifests left out); all must pass', async () => {
@@ -358,17 +433,65 @@ describe('createImageValidator', () => {
 
   describe('when the policy fails', () => {
     const failing = () => createFakePolicyEngine(() => { throw Object.assign(new Error('decision.allowed is not a boolean'), { code: 'INVALID_DECISION' }); });
-    it('denies with the policy error under failurePolicy deny', async () => {
+    // admission.failurePolicy is for Portcullis itself failing; it never reaches the validator.
+    it('denies that image with the policy error', async () => {
       const { registry, deps } = setup();
       registry.addImage('app', '1');
       const [v] = await createImageValidator({ ...deps, policy: failing() }).validate(['registry.test/app:1'], ctx());
       expect(v).toMatchObject({ allowed: false, reasons: ['policy error: decision.allowed is not a boolean'] });
     });
-    it('allows with a warning under failurePolicy allow', async () => {
-      const { registry, deps } = setup({ failurePolicy: 'allow' });
-      registry.addImage('app', '1');
-      const [v] = await createImageValidator({ ...deps, policy: failing() }).validate(['registry.test/app:1'], ctx());
-      expect(v).toMatchObject({ allowed: true, reasons: [], warnings: ['policy error: decision.allowed is not a boolean (allowed by failurePolicy)'] });
+  });
+
+  it('denies an image whose validation fails unexpectedly, naming the cause, and still answers for the others', async () => {
+    const { registry, deps } = setup();
+    registry.addImage('app', '1');
+    const signed = registry.addImage('ok', '1');
+    registry.attach(signed, NOTARY, ['good']);
+    // A verifier whose appliesTo throws: a fault outside every stage.
+    const faulty = { ...deps.verifiers[0]!, appliesTo: (s: { repository: string }) => { if (s.repository === 'app') throw new Error('scope table corrupt'); return true; } };
+    const verdicts = await createImageValidator({ ...deps, verifiers: [faulty] }).validate(['registry.test/app:1', 'registry.test/ok:1'], ctx());
+    expect(verdicts.map((v) => [v.image, v.allowed, v.reasons])).toEqual([
+      ['registry.test/app:1', false, ['validation failed: scope table corrupt']],
+      ['registry.test/ok:1', true, []],
+    ]);
+  });
+
+  describe('validation.requireDigest (enforce mode verifies the digest the spec names)', () => {
+    it('denies an image without a digest as not pinned, without asking the registry', async () => {
+      const { registry, deps } = setup({ requireDigest: true });
+      registry.attach(registry.addImage('app', '1'), NOTARY, ['good']);
+      const [v] = await createImageValidator(deps).validate(['registry.test/app:1'], ctx(), { mode: 'enforce' });
+      expect(v).toMatchObject({ allowed: false, reasons: [NOT_PINNED_REASON], summary: 'denied: not pinned to a digest' });
+      expect(registry.calls.resolve).toBe(0);
+    });
+    it('counts a call without a mode as enforce', async () => {
+      const { registry, deps } = setup({ requireDigest: true });
+      registry.attach(registry.addImage('app', '1'), NOTARY, ['good']);
+      expect((await createImageValidator(deps).validate(['registry.test/app:1'], ctx()))[0]!.allowed).toBe(false);
+    });
+    it('is the default', async () => {
+      const { registry, deps } = setup();
+      registry.attach(registry.addImage('app', '1'), NOTARY, ['good']);
+      const { requireDigest: _, ...config } = deps.config;
+      expect((await createImageValidator({ ...deps, config }).validate(['registry.test/app:1'], ctx()))[0]!.reasons).toEqual([NOT_PINNED_REASON]);
+    });
+    it('verifies the digest the image names', async () => {
+      const { registry, deps, policy } = setup({ requireDigest: true });
+      const img = registry.addImage('app', '1');
+      registry.attach(img, NOTARY, ['good']);
+      const [v] = await createImageValidator(deps).validate([`registry.test/app:1@${img.digest}`], ctx(), { mode: 'enforce' });
+      expect(v!.allowed).toBe(true);
+      expect(policy.inputs[0]!.subject.digest).toBe(img.digest);
+    });
+    it.each(['warn', 'audit'] as const)('resolves the tag in %s mode, to report on it', async (mode) => {
+      const { registry, deps } = setup({ requireDigest: true });
+      registry.attach(registry.addImage('app', '1'), NOTARY, ['good']);
+      expect((await createImageValidator(deps).validate(['registry.test/app:1'], ctx(), { mode }))[0]!.allowed).toBe(true);
+    });
+    it('resolves the tag in enforce mode when the operator opts out (requireDigest: false)', async () => {
+      const { registry, deps } = setup({ requireDigest: false });
+      registry.attach(registry.addImage('app', '1'), NOTARY, ['good']);
+      expect((await createImageValidator(deps).validate(['registry.test/app:1'], ctx(), { mode: 'enforce' }))[0]!.allowed).toBe(true);
     });
   });
 

@@ -19,6 +19,22 @@ describe('runStage', () => {
     await expect(p).resolves.toEqual({ ok: false, error: { stage: 'referrers', message: 'deadline exceeded before referrers could finish' } });
   });
 
+  it('names the registry that did not answer in time, for a registry stage', async () => {
+    const c = new AbortController();
+    const p = runStage('referrers', c.signal, 'r.io/app@sha256:1', () => new Promise<never>(() => undefined), 'r.io');
+    setTimeout(() => c.abort(), 20);
+    await expect(p).resolves.toEqual({
+      ok: false, error: { stage: 'referrers', message: 'r.io/app@sha256:1: registry r.io did not answer in time (deadline exceeded before referrers could finish)' },
+    });
+  });
+
+  it('names the registry in a failure that does not already', async () => {
+    const r = await runStage('resolve', new AbortController().signal, '', async () => { throw new Error('connect ECONNREFUSED'); }, 'r.io');
+    expect(r.ok || r.error.message).toBe('registry r.io: connect ECONNREFUSED');
+    const named = await runStage('resolve', new AbortController().signal, '', async () => { throw new Error('r.io/app:1: 500'); }, 'r.io');
+    expect(named.ok || named.error.message).toBe('r.io/app:1: 500');
+  });
+
   it('does not start a stage after the deadline', async () => {
     let started = false;
     const r = await runStage('verify', AbortSignal.abort(), 'x', async () => { started = true; });

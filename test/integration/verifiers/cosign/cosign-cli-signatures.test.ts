@@ -34,7 +34,7 @@ async function discover(client: PortcullisRegistryClient, image: string): Promis
   const d = await client.resolve(ref, signal());
   const subject: Subject = { reference: `${ref.registry}/${ref.repository}@${d.digest}`, registry: ref.registry, repository: ref.repository, digest: d.digest, mediaType: d.mediaType, size: d.size };
   const artifacts: ReferrerArtifact[] = [];
-  for (const descriptor of await client.listReferrers(ref, d, signal())) {
+  for (const { descriptor } of await client.listReferrers(ref, d, signal())) {
     const manifest = await client.fetchManifest(ref, descriptor, signal());
     const parsed = JSON.parse(Buffer.from(manifest.bytes).toString('utf8')) as { artifactType?: string; layers?: { mediaType: string; digest: string; size: number }[] };
     const blobs = await Promise.all((parsed.layers ?? []).map((l) => client.fetchBlob(ref, l, signal())));
