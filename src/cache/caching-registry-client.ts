@@ -2,6 +2,8 @@
  * Caching as a decorator around the registry client (SPEC "Cache"; Ratify's shape): tag→digest
  * (`digest` kind), referrer lists (`referrers`), manifests by digest (`manifest`), and "not
  * found" answers briefly (`negative`). Concurrent identical lookups share one in-flight call.
+ * With `ttls` given, tags and referrer lists read late in their life are refreshed in the
+ * background (refresh-ahead.ts), so a running workload's lookups do not expire into admission.
  *
  * Entries are keyed by what was looked up, not by whose credentials looked it up: like
  * Kyverno's cache, a digest or referrer list learnt with one pod's pull secret answers for
@@ -15,14 +17,22 @@ import { OciError } from '../oci/errors.js';
 import { verifyDigest } from '../oci/digest.js';
 import type { Cache } from './types.js';
 import { createSingleFlight, type SingleFlight } from './single-flight.js';
+import type { CacheTtls } from './cache-ttls.js';
+import { createRefreshAhead, type RefreshAhead } from './refresh-ahead.js';
 
 interface NegativeEntry { readonly message: string }
 interface StoredManifest { readonly b64: string }
+/** A value with the time it was stored (ms), so a reader knows how far into its TTL it is. */
+interface Stamped<T> { readonly v: T; readonly t: number }
 
 export interface CachingRegistryClientOptions {
   /** Counts cached manifests that fail their digest check as cache result `error`. */
   readonly metrics?: Pick<Metrics, 'cacheRequests'>;
   readonly logger?: Logger;
+  /** The cache's TTLs; given, refresh-ahead is on for `digest` and `referrers`. */
+  readonly ttls?: CacheTtls;
+  /** Refresh-ahead bounds; default createRefreshAhead(). */
+  readonly refreshAhead?: RefreshAhead;
 }
 
 export function createCachingRegistryClient(
@@ -48,37 +58,48 @@ export function createCachingRegistryClient(
       return undefined;
     }
   };
+  const ttls = options.ttls;
+  const ahead = ttls ? options.refreshAhead ?? createRefreshAhead() : undefined;
+  /** The value of a stamped entry, scheduling its refresh when it is due; undefined for anything else. */
+  const fresh = <T>(hit: Stamped<T> | undefined, kind: 'digest' | 'referrers', flightKey: string, load: (signal: AbortSignal) => Promise<unknown>): T | undefined => {
+    if (typeof hit !== 'object' || hit === null || typeof hit.t !== 'number' || !('v' in hit)) return undefined;
+    if (ahead && ttls && ahead.due(hit.t, ttls[kind] * 1000)) ahead.schedule(flightKey, (s) => flight.do(flightKey, () => load(s), s));
+    return hit.v;
+  };
   const wrap = (client: OciRegistryClient, scopeKey: string): OciRegistryClient => ({
     async resolve(ref, signal) {
       const key = `${ref.registry}/${ref.repository}${ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`}`;
-      const hit = await cache.get<Descriptor>('digest', key);
-      if (hit) return hit;
-      const neg = await cache.get<NegativeEntry>('negative', `resolve|${key}`);
-      if (neg) throw new OciError('NOT_FOUND', neg.message, { details: { cached: true } });
-      return shared(`resolve|${scopeKey}|${key}`, signal, async () => {
+      const flightKey = `resolve|${scopeKey}|${key}`;
+      const load = async (s: AbortSignal) => {
         try {
-          const d = await client.resolve(ref, signal);
-          await cache.set('digest', key, d);
+          const d = await client.resolve(ref, s);
+          await cache.set<Stamped<Descriptor>>('digest', key, { v: d, t: Date.now() });
           return d;
         } catch (err) {
           if (err instanceof OciError && err.code === 'NOT_FOUND') await cache.set<NegativeEntry>('negative', `resolve|${key}`, { message: err.message });
           throw err;
         }
-      });
+      };
+      const hit = fresh(await cache.get<Stamped<Descriptor>>('digest', key), 'digest', flightKey, load);
+      if (hit) return hit;
+      const neg = await cache.get<NegativeEntry>('negative', `resolve|${key}`);
+      if (neg) throw new OciError('NOT_FOUND', neg.message, { details: { cached: true } });
+      return shared(flightKey, signal, () => load(signal));
     },
     async listReferrers(ref, subject, signal, options) {
       // One unfiltered list per subject serves every artifactType filter.
       const key = `${ref.registry}/${ref.repository}@${subject.digest}`;
       const type = options?.artifactType;
       const only = (list: readonly ListedReferrer[]) => (type === undefined ? [...list] : list.filter((r) => r.descriptor.artifactType === type));
-      const hit = await cache.get<ListedReferrer[]>('referrers', key);
-      if (hit) return only(hit);
-      const list = await shared(`referrers|${scopeKey}|${key}`, signal, async () => {
-        const all = await client.listReferrers(ref, subject, signal);
-        await cache.set('referrers', key, all);
+      const flightKey = `referrers|${scopeKey}|${key}`;
+      const load = async (s: AbortSignal) => {
+        const all = await client.listReferrers(ref, subject, s);
+        await cache.set<Stamped<ListedReferrer[]>>('referrers', key, { v: all, t: Date.now() });
         return all;
-      });
-      return only(list);
+      };
+      const hit = fresh(await cache.get<Stamped<ListedReferrer[]>>('referrers', key), 'referrers', flightKey, load);
+      if (hit) return only(hit);
+      return only(await shared(flightKey, signal, () => load(signal)));
     },
     async fetchManifest(ref, descriptor, signal) {
       // Content-addressed, yet checked again on the way out: the cache may be a shared Redis
@@ -113,7 +134,10 @@ export function createCachingRegistryClient(
   return {
     ...base,
     withCredentialScope: (scope: CredentialScope) => wrap(inner.withCredentialScope(scope), scopeId(scope)),
-    close: () => inner.close(),
+    close: () => {
+      ahead?.close();
+      return inner.close();
+    },
   };
 }
 

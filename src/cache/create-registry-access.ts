@@ -12,6 +12,7 @@ import { createRegistryClient, type PortcullisRegistryClient, type RegistryClien
 import type { Cache } from './types.js';
 import { createCache, type CacheConfig, type CacheDeps } from './create-cache.js';
 import { createCachingRegistryClient } from './caching-registry-client.js';
+import { cacheTtls } from './cache-ttls.js';
 
 export interface RegistryAccessOptions {
   readonly registries: {
@@ -55,6 +56,7 @@ export async function createRegistryAccess(options: RegistryAccessOptions): Prom
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const client = createCachingRegistryClient(inner, cache, undefined, {
+    ttls: cacheTtls(options.cache.ttlSeconds),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
