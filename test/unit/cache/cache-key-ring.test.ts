@@ -3,6 +3,9 @@ import { cacheKeyId, loadCacheKeyRing, staticCacheKeyRing } from '../../../src/c
 import { createFakeTrustMaterialSource } from '../../helpers/fake-trust-material-source.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import type { TrustMaterialSource } from '../../../src/trust/types.js';
+import { secretTrustSource } from '../../../src/compose-ports.js';
+import { silentLogger } from '../../../src/observability/logger.js';
+import { createFakeKubeApi } from '../../helpers/fake-kube-api.js';
 
 const K1 = 'k1-'.padEnd(64, '1');
 const K2 = 'k2-'.padEnd(64, '2');
@@ -73,5 +76,30 @@ describe('loadCacheKeyRing', () => {
 describe('staticCacheKeyRing', () => {
   it('refuses a short key', () => {
     expect(() => staticCacheKeyRing([Buffer.from('x')])).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+});
+
+describe('loadCacheKeyRing over Kubernetes Secrets (cache.redis.hmacKeys: secret:<ns>/<name>/<key>)', () => {
+  const K0 = 'k0-'.padEnd(64, '0');
+  const idOf = (k: string) => cacheKeyId(Buffer.from(k));
+
+  it('rotates when the Secret changes, and stops trusting any key when it is deleted', async () => {
+    const api = createFakeKubeApi();
+    api.setSecret({ namespace: 'portcullis', name: 'cache-hmac', type: 'Opaque', data: { current: K1, previous: K0 } });
+    const sourceFor = secretTrustSource(api, silentLogger());
+    const sources = ['secret:portcullis/cache-hmac/current', 'secret:portcullis/cache-hmac/previous'].map((spec, i) => sourceFor(spec, `cache.redis.hmacKeys[${i}]`)!);
+    const ring = await loadCacheKeyRing(sources, { retryMs: 10 });
+    expect(ring.signing()!.id).toBe(idOf(K1));
+
+    api.setSecret({ namespace: 'portcullis', name: 'cache-hmac', type: 'Opaque', data: { current: K2, previous: K1 } });
+    await waitFor('the rotated signing key', () => (ring.signing()?.id === idOf(K2) ? true : undefined), 5000, 5);
+    expect(ring.verifying(idOf(K1))).toBeDefined();
+    expect(ring.verifying(idOf(K0))).toBeUndefined();
+
+    api.deleteSecret('portcullis', 'cache-hmac');
+    await waitFor('the ring to empty', () => (ring.signing() === undefined ? true : undefined), 5000, 5);
+    expect(ring.verifying(idOf(K1))).toBeUndefined();
+    ring.close();
+    expect(api.activeWatches()).toBe(0);
   });
 });
