@@ -2,6 +2,8 @@
 # and image globs listed in data.exemptions: {"namespaces": [...], "images": [globs]}.
 # Image globs match subject.reference without its digest, "/" separating segments
 # (e.g. "registry.example.com/tools/*"). An exempt image is allowed with a warning.
+# subject.reference is canonical (docs/registry-identity.md): write globs with lower-case
+# hosts, no ":443", and Docker Hub as "docker.io/library/…", and every spelling is covered.
 # Build: portcullis policy build policies/examples/exemptions
 #   --entrypoint portcullis/examples/exemptions/decision
 package portcullis.examples.exemptions
