@@ -8,6 +8,7 @@ import { createCredentialProvider } from '../oci/create-credential-provider.js';
 import { createRegistryClient } from '../oci/registry-client.js';
 import { deadlineSignal } from '../oci/deadline.js';
 import { pinOne } from '../mutation/create-image-pinner.js';
+import { collectInsecureHost } from './collect-insecure-host.js';
 
 interface ResolveOptions { config?: string; insecure: string[]; dockerConfig?: string; timeout: string; output: 'text' | 'json' }
 
@@ -28,7 +29,7 @@ export function resolveCommand(io: ResolveIo = defaultIo): Command {
     .description('print each image pinned to its digest')
     .argument('<images...>', 'image references')
     .option('--config <file>', 'Portcullis config file (registries.* are used)')
-    .option('--insecure <host>', 'reach HOST over plain HTTP (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--insecure <host>', 'reach HOST over plain HTTP (repeatable)', collectInsecureHost, [] as string[])
     .option('--docker-config <file>', 'docker config.json with registry credentials')
     .option('--timeout <ms>', 'deadline for all images, in milliseconds', '30000')
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -18,6 +18,7 @@ import { loadKubeConfig } from '../kubernetes/load-kube-config.js';
 import type { DetailedVerdict } from '../validation/create-image-validator.js';
 import { platformName } from '../validation/select-targets.js';
 import type { VerifierResult } from '../verifiers/verifier.js';
+import { collectInsecureHost } from './collect-insecure-host.js';
 
 interface VerifyOptions {
   config?: string; output: 'text' | 'json'; namespace: string; timeout: string; insecure: string[]; dockerConfig?: string;
@@ -77,7 +78,7 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--namespace <ns>', 'namespace given to the policy as request.namespace', 'default')
     .option('--timeout <ms>', 'deadline for all images, in milliseconds', '30000')
-    .option('--insecure <host>', 'reach HOST over plain HTTP (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--insecure <host>', 'reach HOST over plain HTTP (repeatable)', collectInsecureHost, [] as string[])
     .option('--docker-config <file>', 'docker config.json with registry credentials')
     .action(async (images: string[], opts: VerifyOptions) => {
       let code: number;
