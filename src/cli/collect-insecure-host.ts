@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { canonicalRegistryHost } from '../oci/registry-identity.js';
+import { canonicalPlainHttpHost } from '../oci/registry-identity.js';
 
 /**
  * Commander collector for a repeatable `--insecure <host>`: the host in the canonical registry
@@ -7,10 +7,9 @@ import { canonicalRegistryHost } from '../oci/registry-identity.js';
  * `--insecure LOCALHOST:5000` reaches `localhost:5000/app` over plain HTTP.
  */
 export function collectInsecureHost(value: string, previous: string[]): string[] {
-  if (/:0*443$/.test(value)) throw new InvalidArgumentError('plain HTTP on port 443 is not supported');
   try {
-    return [...previous, canonicalRegistryHost(value)];
-  } catch {
-    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a registry host[:port]`);
+    return [...previous, canonicalPlainHttpHost(value)];
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
   }
 }

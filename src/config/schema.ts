@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES } from '../cache/cache-limits.js';
 import { parseRedisUrl } from '../cache/parse-redis-url.js';
-import { canonicalRegistryHost } from '../oci/registry-identity.js';
+import { canonicalPlainHttpHost } from '../oci/registry-identity.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'warn', 'audit']);
@@ -71,21 +71,12 @@ const credential = z.union([
   z.strictObject({ host: z.string().min(1), token: z.string() }),
 ]);
 
-/**
- * A `registries.insecure` host in the canonical registry identity (docs/registry-identity.md),
- * as references are, so `Registry.Local:5000` listed here matches `registry.local:5000/app`.
- * `:443` is refused: the canonical identity drops it (HTTPS default), which would move a plain
- * HTTP registry on port 443 to port 80.
- */
+/** A `registries.insecure` host, canonical as references are (docs/registry-identity.md). */
 const insecureHost = z.string().min(1).transform((host, ctx) => {
-  if (/:0*443$/.test(host)) {
-    ctx.issues.push({ code: 'custom', message: `${JSON.stringify(host)}: plain HTTP on port 443 is not supported`, input: host });
-    return z.NEVER;
-  }
   try {
-    return canonicalRegistryHost(host);
-  } catch {
-    ctx.issues.push({ code: 'custom', message: `${JSON.stringify(host)} is not a registry host[:port]`, input: host });
+    return canonicalPlainHttpHost(host);
+  } catch (err) {
+    ctx.issues.push({ code: 'custom', message: (err as Error).message, input: host });
     return z.NEVER;
   }
 });

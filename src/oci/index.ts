@@ -5,7 +5,7 @@ export { configCredentialProvider, type ConfiguredCredential } from './credentia
 export { dockerConfigCredentialProvider, parseDockerConfig } from './credentials/docker-config-credential-provider.js';
 export { chainCredentialProviders, anonymousCredentials } from './credentials/chain-credential-providers.js';
 export { parseReference, formatReference, apiHost } from './reference.js';
-export { canonicalRegistryHost, canonicalRepository, registryIdentity, identityName, isDockerHub, DOCKER_HUB, type RegistryIdentity } from './registry-identity.js';
+export { canonicalRegistryHost, canonicalRepository, canonicalPlainHttpHost, registryIdentity, identityName, isDockerHub, DOCKER_HUB, type RegistryIdentity } from './registry-identity.js';
 export { registerDeadline, deadlineSignal, deadlineOf } from './deadline.js';
 export { OciError, isNotFound, type OciErrorCode } from './errors.js';
 export { digestOf, verifyDigest, parseDigest } from './digest.js';

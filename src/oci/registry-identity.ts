@@ -71,6 +71,20 @@ export function canonicalRegistryHost(host: string): string {
   return DOCKER_HUB_ALIASES.has(canonical) ? DOCKER_HUB : canonical;
 }
 
+/**
+ * A host to be reached over plain HTTP (`registries.insecure`, `--insecure`), canonical like
+ * every other host. `:443` is refused: the canonical form drops it (HTTPS default), which
+ * would move a plain-HTTP registry on port 443 to port 80. Throws `INVALID_REFERENCE`.
+ */
+export function canonicalPlainHttpHost(host: string): string {
+  if (/:0*443$/.test(host)) throw new OciError('INVALID_REFERENCE', `${JSON.stringify(host)}: plain HTTP on port 443 is not supported`);
+  try {
+    return canonicalRegistryHost(host);
+  } catch {
+    throw new OciError('INVALID_REFERENCE', `${JSON.stringify(host)} is not a registry host[:port]`);
+  }
+}
+
 /** The canonical repository path for a canonical registry: `nginx` on Docker Hub is `library/nginx`. */
 export function canonicalRepository(registry: string, path: string): string {
   return isDockerHub(registry) && !path.includes('/') ? `library/${path}` : path;
