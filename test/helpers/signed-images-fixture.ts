@@ -40,6 +40,18 @@ export interface SignedImagesOptions {
   readonly keyName?: string;
 }
 
+/** A `verifiers[]` entry of type notation trusting the test key `key` of `notation` (strict, every registry). */
+export function notationVerifierEntry(notation: NotationCli, key = 'release', name = 'release-signatures'): Record<string, unknown> {
+  return {
+    name, type: 'notation', artifactTypes: [NOTARY_SIGNATURE], watch: false,
+    trustStores: { ca: { [key]: [join(notation.configDir, 'localkeys', `${key}.crt`)] } },
+    trustPolicy: {
+      version: '1.0',
+      trustPolicies: [{ name: 'all', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: [`ca:${key}`], trustedIdentities: ['*'] }],
+    },
+  };
+}
+
 export async function startSignedImagesFixture(options: SignedImagesOptions): Promise<SignedImagesFixture> {
   const prefix = options.repositoryPrefix ?? 'bench/app';
   const tag = options.tag ?? '1';
@@ -60,14 +72,7 @@ export async function startSignedImagesFixture(options: SignedImagesOptions): Pr
       registry,
       notation,
       images,
-      notationVerifier: (name = 'release-signatures') => ({
-        name, type: 'notation', artifactTypes: [NOTARY_SIGNATURE], watch: false,
-        trustStores: { ca: { [key]: [join(notation.configDir, 'localkeys', `${key}.crt`)] } },
-        trustPolicy: {
-          version: '1.0',
-          trustPolicies: [{ name: 'all', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: [`ca:${key}`], trustedIdentities: ['*'] }],
-        },
-      }),
+      notationVerifier: (name = 'release-signatures') => notationVerifierEntry(notation, key, name),
       async stop() {
         notation.cleanup();
         await registry.stop();
