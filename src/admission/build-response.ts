@@ -19,6 +19,15 @@ export function denyResponse(uid: string, message: string, extra: Partial<Omit<A
   return tidy({ uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: truncate(message, MAX_MESSAGE_LENGTH) }, ...extra });
 }
 
+/**
+ * The answer for an AdmissionReview whose envelope is fine but whose object Portcullis cannot
+ * read (a container list that is not an array, an image that is not a string…): a denial in
+ * every mode, never HTTP 400 — a webhook error is an allow under `failurePolicy: Ignore`.
+ */
+export function malformedObjectResponse(uid: string, message: string): AdmissionResponse {
+  return tidy({ uid, allowed: false, status: { code: 400, reason: 'BadRequest', message: truncate(`portcullis cannot read the object: ${message}`, MAX_MESSAGE_LENGTH) } });
+}
+
 export function reviewOf(response: AdmissionResponse): AdmissionReviewResponse {
   return { apiVersion: ADMISSION_API_VERSION, kind: 'AdmissionReview', response };
 }

@@ -56,5 +56,11 @@ export interface ImageValidator {
 
 /** The `portcullis.dev/mode` label of a Namespace, read through the API server. */
 export interface NamespaceModeSource {
+  /** The label's mode; undefined without a Namespace, a label or a known value. */
   modeFor(namespace: string, signal: AbortSignal): Promise<ValidationMode | undefined>;
+  /**
+   * All labels of the Namespace (for `validation.modeLabelMayRelax.selector`); undefined
+   * without a Namespace. A source without it matches no selector.
+   */
+  labelsFor?(namespace: string, signal: AbortSignal): Promise<ReadonlyMap<string, string> | undefined>;
 }

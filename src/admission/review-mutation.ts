@@ -50,6 +50,8 @@ export async function reviewMutation(
       case 'pinned': replacements.set(image, o.reference); break;
       case 'unchanged': break;
       case 'error': errors.push({ image, code: o.code, message: o.message }); break;
+      // An outcome this switch does not know is a failure to pin (mutation.onError applies).
+      default: errors.push({ image, code: 'BAD_OUTCOME', message: 'the pinner gave an unknown outcome for this image' }); break;
     }
   }
   const lines = errors.map((e) => `cannot pin image "${e.image}" to a digest: ${e.message} (${e.code})`);

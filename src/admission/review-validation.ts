@@ -36,21 +36,22 @@ export async function reviewValidation(
 
   deps.progress.images = images;
   deps.progress.stage = 'namespace-mode';
-  const mode = await resolveMode(request.namespace, deps.modes, deps.namespaceModes, deps.ctx.signal, deps.logger);
+  const { mode, ignoredLabel } = await resolveMode(request.namespace, deps.modes, deps.namespaceModes, deps.ctx.signal, deps.logger);
   deps.progress.stage = 'validate';
   const returned = await deps.validator.validate(images, deps.ctx, { mode });
   deps.progress.stage = 'respond';
 
   // One verdict per image, in the object's order; an image the validator skipped is denied
   // (failing closed), never silently allowed.
-  const byImage = new Map(returned.map((v) => [v.image, v]));
+  const byImage = new Map((Array.isArray(returned) ? returned : []).map((v) => [v.image, v]));
   const verdicts = images.map((image): ImageVerdict => byImage.get(image) ?? {
     image, allowed: false, reasons: ['no verdict was produced for this image'], warnings: [], summary: 'denied: no verdict',
   });
-  const denied = verdicts.filter((v) => !v.allowed);
+  const denied = verdicts.filter((v) => v.allowed !== true);
   const denialLines = denied.map((v) => `image "${v.image}" denied: ${v.reasons.length > 0 ? v.reasons.join('; ') : 'no reason given'}`);
   const policyWarnings = verdicts.flatMap((v) => v.warnings.map((w) => `image "${v.image}": ${w}`));
   const auditAnnotations: Record<string, string> = { mode };
+  if (ignoredLabel) auditAnnotations['mode-label-ignored'] = `${ignoredLabel}: the portcullis.dev/mode label may only tighten the mode here`;
   verdicts.forEach((v, i) => {
     // Keys carry no "/": the API server prefixes them with the webhook name and requires a
     // qualified name (one "/" at most), e.g. `validate.portcullis.dev/image-0`.
@@ -59,6 +60,8 @@ export async function reviewValidation(
 
   let response: AdmissionResponse;
   switch (mode) {
+    // Any mode this switch does not know is enforced (fails closed).
+    default:
     case 'enforce':
       response = denied.length > 0
         ? denyResponse(request.uid, denialLines.join('\n'), { warnings: policyWarnings, auditAnnotations })

@@ -49,6 +49,16 @@ const mutation = z.strictObject({
   onError: z.enum(['deny', 'allow']).default('deny'),
 }).prefault({});
 
+/** metav1.LabelSelector. */
+const labelSelector = z.strictObject({
+  matchLabels: z.record(z.string().min(1), z.string()).default({}),
+  matchExpressions: z.array(z.strictObject({
+    key: z.string().min(1),
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    values: z.array(z.string()).default([]),
+  })).default([]),
+});
+
 const validation = z.strictObject({
   mode: mode.default('enforce'),
   platforms: z.union([
@@ -64,6 +74,15 @@ const validation = z.strictObject({
   excludeImages: z.array(z.string().min(1)).default([]),
   /** Per-namespace modes; win over the Namespace label and the global mode. */
   namespaces: z.record(z.string().min(1), mode).default({}),
+  /**
+   * The Namespace label `portcullis.dev/mode` may only tighten the mode (enforce > warn > audit),
+   * except in these namespaces (by name, or by a label selector on the Namespace): there it may
+   * also relax it. Anyone who can label a Namespace can satisfy a selector, so prefer names.
+   */
+  modeLabelMayRelax: z.strictObject({
+    namespaces: z.array(z.string().min(1)).default([]),
+    selector: labelSelector.nullable().default(null),
+  }).prefault({}),
 }).prefault({});
 
 const credential = z.union([

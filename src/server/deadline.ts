@@ -23,3 +23,21 @@ export function parseTimeout(value: unknown, defaultSeconds: number): number {
 export function workBudget(timeoutMs: number, bufferMs: number): number {
   return Math.max(timeoutMs - bufferMs, MIN_BUDGET_MS);
 }
+
+/** Bounds of the margin kept between the ports' deadline and the answer's (see `verdictBudget`). */
+const MIN_MARGIN_MS = 200;
+const MAX_MARGIN_MS = 1_000;
+
+/**
+ * Milliseconds the ports (validator, pinner) get out of a work budget: a tenth of it less,
+ * kept between 200 ms and 1 s (and never more than half the budget). Two deadlines keep two
+ * failures apart (issue 13, class 6): a registry that stalls runs into the ports' deadline,
+ * and the validator still answers in time with its own verdict for that image ("did not answer
+ * in time" — denied in enforce mode), so `admission.failurePolicy` is not involved; only when
+ * Portcullis itself cannot answer by the answer's deadline (overload, a port that hangs) does
+ * `admission.failurePolicy` decide.
+ */
+export function verdictBudget(budgetMs: number): number {
+  const margin = Math.min(MAX_MARGIN_MS, Math.max(Math.round(budgetMs / 10), Math.min(MIN_MARGIN_MS, Math.floor(budgetMs / 2))));
+  return budgetMs - margin;
+}

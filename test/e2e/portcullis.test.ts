@@ -116,6 +116,8 @@ describe('Portcullis behind a real kube-apiserver', () => {
     config.server = { ...config.server, host: '127.0.0.1', port: await freePort(), metricsPort: await freePort() };
     config.tls = { ...config.tls, certFile: join(tlsDir, 'tls.crt'), keyFile: join(tlsDir, 'tls.key'), clientCAFile: cp.webhookClientCaFile };
     config.registries = { ...config.registries, insecure: [registry.host, privateRegistry.host], kubernetesPullSecrets: true };
+    // The label may relax the mode only where the operator says so (issue 13, class 8).
+    config.validation = { ...config.validation, modeLabelMayRelax: { namespaces: ['relaxed'] } };
     const verifier = config.verifiers[0] as { trustStores: { ca: Record<string, string[]> } };
     verifier.trustStores = { ca: { release: [signer.certFile] } };
     configPath = join(dir, 'portcullis.yaml');
@@ -130,6 +132,7 @@ describe('Portcullis behind a real kube-apiserver', () => {
     await applyManifests(cp.kubeConfig, manifestsForTarget({ baseUrl: portcullis.url, caPem: ca.certPem }));
     for (const ns of ['apps', 'private']) expect((await admin.create('/api/v1/namespaces', { metadata: { name: ns } })).status).toBe(201);
     expect((await admin.create('/api/v1/namespaces', { metadata: { name: 'relaxed', labels: { 'portcullis.dev/mode': 'warn' } } })).status).toBe(201);
+    expect((await admin.create('/api/v1/namespaces', { metadata: { name: 'self-relaxed', labels: { 'portcullis.dev/mode': 'audit' } } })).status).toBe(201);
     // The API server picks the webhook configurations up asynchronously: wait until a dry run is judged.
     await waitFor('the webhooks to be active', async () => {
       const res = await admin.create<PodBody>('/api/v1/namespaces/apps/pods', pod('warmup', [signed]), { dryRun: true });
@@ -238,6 +241,12 @@ describe('Portcullis behind a real kube-apiserver', () => {
       const res = await admin.create('/api/v1/namespaces/relaxed/pods', pod('unsigned', [unsigned]));
       expect([res.status, messageOf(res)]).toEqual([201, expect.any(String)]);
       expect(res.warnings).toEqual(expect.arrayContaining([expect.stringContaining(`image "${unsigned}`)]));
+    });
+
+    it('in a Namespace that labels itself portcullis.dev/mode=audit without config allowing it, still denies the unsigned Pod', async () => {
+      const res = await admin.create('/api/v1/namespaces/self-relaxed/pods', pod('unsigned', [unsigned]));
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(messageOf(res)).toContain(`image "${unsigned}`);
     });
   });
 

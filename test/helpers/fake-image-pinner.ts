@@ -13,6 +13,8 @@ export interface FakeImagePinnerOptions {
   hang?: boolean;
   /** Reject the whole call. */
   throws?: Error;
+  /** Work until the signal aborts, then fail every image with this message (a stalled registry). */
+  errorOnAbort?: string;
 }
 
 export class FakeImagePinner implements ImagePinner {
@@ -23,10 +25,18 @@ export class FakeImagePinner implements ImagePinner {
     this.calls.push({ images, ctx });
     if (this.options.hang) return new Promise<never>(() => undefined);
     if (this.options.throws) throw this.options.throws;
+    const onAbort = this.options.errorOnAbort;
+    if (onAbort !== undefined) {
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) resolve();
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return new Map(images.map((image) => [image, { kind: 'error', code: 'DEADLINE', message: `${image}: ${onAbort}` } as const]));
+    }
     const out = new Map<string, PinOutcome>();
     for (const image of images) {
-      const error = this.options.errors?.[image];
-      const pinned = this.options.pinned?.[image];
+      const error = own(this.options.errors, image);
+      const pinned = own(this.options.pinned, image);
       if (error !== undefined) out.set(image, { kind: 'error', code: 'REGISTRY_ERROR', message: error });
       else if (pinned !== undefined) out.set(image, { kind: 'pinned', reference: pinned, digest: pinned.slice(pinned.indexOf('@') + 1) });
       else if (image.includes('@')) out.set(image, { kind: 'unchanged' });
@@ -34,4 +44,9 @@ export class FakeImagePinner implements ImagePinner {
     }
     return out;
   }
+}
+
+/** Images are input: a table lookup must not reach Object.prototype (an image named `constructor`). */
+function own(table: Record<string, string> | undefined, key: string): string | undefined {
+  return table && Object.hasOwn(table, key) ? table[key] : undefined;
 }

@@ -15,6 +15,11 @@ export interface FakeImageValidatorOptions {
   throws?: Error;
   /** Wait this long before answering (honours the signal). */
   delayMs?: number;
+  /**
+   * Work until the signal aborts, then deny every image with this reason — what the real
+   * validator does when a registry stalls: its stages end at the deadline, the policy denies.
+   */
+  verdictOnAbort?: string;
 }
 
 export class FakeImageValidator implements ImageValidator {
@@ -24,6 +29,14 @@ export class FakeImageValidator implements ImageValidator {
   async validate(images: readonly string[], ctx: AdmissionContext): Promise<ImageVerdict[]> {
     this.calls.push({ images, ctx });
     if (this.options.hang) return new Promise<never>(() => undefined);
+    const onAbort = this.options.verdictOnAbort;
+    if (onAbort !== undefined) {
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) resolve();
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      return images.map((image) => ({ image, allowed: false, reasons: [onAbort], warnings: [], summary: 'denied: 1 reason(s)' }));
+    }
     if (this.options.delayMs) {
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, this.options.delayMs);
@@ -35,15 +48,20 @@ export class FakeImageValidator implements ImageValidator {
     }
     if (this.options.throws) throw this.options.throws;
     return images.filter((i) => !this.options.omit?.includes(i)).map((image) => {
-      const reasons = this.options.deny?.[image] ?? [];
+      const reasons = own(this.options.deny, image) ?? [];
       const allowed = reasons.length === 0;
       return {
         image,
         allowed,
         reasons,
-        warnings: this.options.warnings?.[image] ?? [],
+        warnings: own(this.options.warnings, image) ?? [],
         summary: allowed ? 'allowed: notation ok' : `denied: ${reasons.length} reason(s)`,
       };
     });
   }
+}
+
+/** Images are input: a table lookup must not reach Object.prototype (an image named `constructor`). */
+function own(table: Record<string, string[]> | undefined, key: string): string[] | undefined {
+  return table && Object.hasOwn(table, key) ? table[key] : undefined;
 }

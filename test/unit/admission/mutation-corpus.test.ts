@@ -14,6 +14,7 @@ const DA = `sha256:${'0a'.repeat(32)}`;
 const DB = `sha256:${'0b'.repeat(32)}`;
 const DC = `sha256:${'0c'.repeat(32)}`;
 const DD = `sha256:${'0d'.repeat(32)}`;
+const DE = `sha256:${'0e'.repeat(32)}`;
 // The corpus' pre-pinned images (left alone by the pinner).
 const D1 = `sha256:${'a1'.repeat(32)}`;
 const D2 = `sha256:${'b2'.repeat(32)}`;
@@ -26,6 +27,9 @@ const PINNED: Record<string, string> = {
   'nginx:1.27': `nginx:1.27@${DB}`,
   'registry:5000/a/b:tag': `registry:5000/a/b:tag@${DC}`,
   'busybox:1.36': `busybox:1.36@${DD}`,
+  'alpine:3.20': `alpine:3.20@${DE}`,
+  'registry:5000/models/llm:v1': `registry:5000/models/llm:v1@${DE}`,
+  'registry:5000/data/set:2024': `registry:5000/data/set:2024@${DE}`,
 };
 
 const TEMPLATE = '/spec/template/spec';
@@ -72,6 +76,26 @@ const CASES: Array<{ file: string; images: string[]; patch: Array<{ op: string; 
   ...['cronjob-create.json', 'cronjob-update.json'].map((file) => ({
     file, images: ['library/nginx:1.27', 'registry:5000/a/b:tag', `ghcr.io/o/r@${D1}`], patch: workloadPatch('/spec/jobTemplate/spec/template/spec'),
   })),
+  {
+    file: 'pod-image-volume.json',
+    images: ['nginx:1.27', 'registry:5000/models/llm:v1', `ghcr.io/o/tools@${D1}`],
+    patch: [
+      { op: 'replace', path: '/spec/containers/0/image', value: `nginx:1.27@${DB}` },
+      { op: 'replace', path: '/spec/volumes/1/image/reference', value: `registry:5000/models/llm:v1@${DE}` },
+    ],
+  },
+  {
+    file: 'cronjob-image-volume.json',
+    images: ['library/nginx:1.27', 'registry:5000/a/b:tag', `ghcr.io/o/r@${D1}`, 'registry:5000/data/set:2024'],
+    patch: [
+      ...workloadPatch('/spec/jobTemplate/spec/template/spec'),
+      { op: 'replace', path: '/spec/jobTemplate/spec/template/spec/volumes/0/image/reference', value: `registry:5000/data/set:2024@${DE}` },
+    ],
+  },
+  // Only the new ephemeral container: the API server refuses changes to existing ones.
+  { file: 'pod-ephemeralcontainers-second.json', images: ['alpine:3.20'], patch: [{ op: 'replace', path: '/spec/ephemeralContainers/1/image', value: `alpine:3.20@${DE}` }] },
+  // A Pod's volumes and ephemeral containers cannot change on update: only the container is pinned.
+  { file: 'pod-update-immutable-fields.json', images: ['nginx:1.27'], patch: [{ op: 'replace', path: '/spec/containers/0/image', value: `nginx:1.27@${DB}` }] },
   { file: 'podtemplate-create.json', images: ['library/nginx:1.27', 'registry:5000/a/b:tag', `ghcr.io/o/r@${D1}`], patch: workloadPatch('/template/spec') },
 ];
 

@@ -97,10 +97,17 @@ describe('reviewValidation', () => {
       const { mode } = await validate(DENY, { mode: 'enforce', namespaces: { 'team-a': 'audit' }, source: source('warn') });
       expect(mode).toBe('audit');
     });
-    it('then from the Namespace label', async () => {
-      const { mode, response } = await validate(DENY, { mode: 'enforce', namespaces: { other: 'audit' }, source: source('warn') });
+    it('then from the Namespace label when it tightens the global mode', async () => {
+      const { mode, response } = await validate(DENY, { mode: 'audit', namespaces: { other: 'audit' }, source: source('warn') });
       expect(mode).toBe('warn');
       expect(response.allowed).toBe(true);
+      expect(response.warnings?.[0]).toMatch(/^portcullis \(warn mode\): /);
+    });
+    it('but not when the label would relax it (the attempt is noted in the audit annotations)', async () => {
+      const { mode, response } = await validate(DENY, { mode: 'enforce', source: source('warn') });
+      expect(mode).toBe('enforce');
+      expect(response.allowed).toBe(false);
+      expect(response.auditAnnotations?.['mode-label-ignored']).toBe('warn: the portcullis.dev/mode label may only tighten the mode here');
     });
     it('then the global mode, also when the label lookup fails', async () => {
       expect((await validate(DENY, { mode: 'enforce', source: source(undefined) })).mode).toBe('enforce');

@@ -13,7 +13,7 @@ describe('parseConfig', () => {
     expect(c.tls).toEqual({ certFile: '/srv/certs/tls.crt', keyFile: '/srv/certs/tls.key', clientCAFile: null, reloadDebounceMs: 250 });
     expect(c.admission).toEqual({ deadlineBufferMs: 200, defaultTimeoutSeconds: 10, failurePolicy: 'deny' });
     expect(c.mutation).toEqual({ enabled: true, onError: 'deny' });
-    expect(c.validation).toEqual({ mode: 'enforce', platforms: 'index', excludeNamespaces: ['kube-system'], requireDigest: true, excludeImages: [], namespaces: {} });
+    expect(c.validation).toEqual({ mode: 'enforce', platforms: 'index', excludeNamespaces: ['kube-system'], requireDigest: true, excludeImages: [], namespaces: {}, modeLabelMayRelax: { namespaces: [], selector: null } });
     expect(c.registries).toEqual({ insecure: [], dockerConfig: null, credentials: [], kubernetesPullSecrets: false });
     expect(c.cache).toEqual({
       type: 'memory', redis: { url: null, hmacKeys: [] }, ttlSeconds: { digest: 60, referrers: 60, results: 3600, negative: 10 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseTimeout, workBudget } from '../../../src/server/deadline.js';
+import { parseTimeout, verdictBudget, workBudget } from '../../../src/server/deadline.js';
 
 describe('parseTimeout', () => {
   it.each([
@@ -16,5 +16,14 @@ describe('workBudget', () => {
   it('subtracts the buffer, keeping a little time when the timeout is tiny', () => {
     expect(workBudget(10_000, 200)).toBe(9800);
     expect(workBudget(100, 200)).toBe(20);
+  });
+});
+
+describe('verdictBudget', () => {
+  it('keeps a tenth of the budget for the answer, between 200 ms and 1 s, at most half', () => {
+    expect(verdictBudget(9800)).toBe(8820);
+    expect(verdictBudget(1800)).toBe(1600);
+    expect(verdictBudget(29_800)).toBe(28_800);
+    expect(verdictBudget(20)).toBe(10);
   });
 });
