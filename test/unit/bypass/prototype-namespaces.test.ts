@@ -11,12 +11,8 @@ import { startAdmissionApp, type AdmissionApp } from '../../helpers/admission-ap
 import { createFakeKubeApi } from '../../helpers/fake-kube-api.js';
 import { FakeImagePinner } from '../../helpers/fake-image-pinner.js';
 import { FakeImageValidator } from '../../helpers/fake-image-validator.js';
+import { PROTOTYPE_NAMES } from '../../helpers/prototype-names.js';
 
-/** Names of Object.prototype members, all valid DNS-1123 labels or not: none may reach it. */
-export const PROTOTYPE_NAMES = [
-  'constructor', '__proto__', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf',
-  'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__',
-];
 
 const DB = `sha256:${'0b'.repeat(32)}`;
 const REASON = 'no valid notation signature';
