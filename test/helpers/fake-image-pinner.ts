@@ -13,6 +13,8 @@ export interface FakeImagePinnerOptions {
   hang?: boolean;
   /** Reject the whole call. */
   throws?: Error;
+  /** Pin every image without a digest to this digest. */
+  pinAll?: string;
   /** Work until the signal aborts, then fail every image with this message (a stalled registry). */
   errorOnAbort?: string;
 }
@@ -36,7 +38,7 @@ export class FakeImagePinner implements ImagePinner {
     const out = new Map<string, PinOutcome>();
     for (const image of images) {
       const error = own(this.options.errors, image);
-      const pinned = own(this.options.pinned, image);
+      const pinned = own(this.options.pinned, image) ?? (this.options.pinAll !== undefined && !image.includes('@') ? `${image}@${this.options.pinAll}` : undefined);
       if (error !== undefined) out.set(image, { kind: 'error', code: 'REGISTRY_ERROR', message: error });
       else if (pinned !== undefined) out.set(image, { kind: 'pinned', reference: pinned, digest: pinned.slice(pinned.indexOf('@') + 1) });
       else if (image.includes('@')) out.set(image, { kind: 'unchanged' });

@@ -20,6 +20,8 @@ export interface FakeImageValidatorOptions {
    * validator does when a registry stalls: its stages end at the deadline, the policy denies.
    */
   verdictOnAbort?: string;
+  /** Deny every image with this reason (fuzz tests: nothing may be allowed by its images). */
+  denyAll?: string;
 }
 
 export class FakeImageValidator implements ImageValidator {
@@ -48,7 +50,7 @@ export class FakeImageValidator implements ImageValidator {
     }
     if (this.options.throws) throw this.options.throws;
     return images.filter((i) => !this.options.omit?.includes(i)).map((image) => {
-      const reasons = own(this.options.deny, image) ?? [];
+      const reasons = this.options.denyAll !== undefined ? [this.options.denyAll] : own(this.options.deny, image) ?? [];
       const allowed = reasons.length === 0;
       return {
         image,
