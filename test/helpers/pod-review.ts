@@ -27,9 +27,10 @@ export interface ValidateAnswer {
   readonly auditAnnotations?: Readonly<Record<string, string>> | undefined;
 }
 
-/** POSTs a Pod with `images` to /validate (20 s admission timeout) and returns the response, failing on a non-200. */
-export async function validatePod(p: TestPortcullis, images: readonly string[], options: { namespace?: string } = {}): Promise<ValidateAnswer> {
-  const res = await p.review('/validate?timeout=20s', podReview(images, options), { timeoutMs: 25_000 });
+/** POSTs a Pod with `images` to /validate (admission timeout default 20 s) and returns the response, failing on a non-200. */
+export async function validatePod(p: TestPortcullis, images: readonly string[], options: { namespace?: string; timeoutSeconds?: number } = {}): Promise<ValidateAnswer> {
+  const seconds = options.timeoutSeconds ?? 20;
+  const res = await p.review(`/validate?timeout=${seconds}s`, podReview(images, options), { timeoutMs: (seconds + 5) * 1000 });
   if (res.status !== 200) throw new Error(`/validate answered HTTP ${res.status}`);
   return res.json<{ response: ValidateAnswer }>().response;
 }

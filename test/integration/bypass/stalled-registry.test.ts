@@ -3,8 +3,9 @@
  * docs/validation.md "When a registry or the policy fails"). With `admission.failurePolicy:
  * allow`, one image's registry failing or stalling, or the policy hitting a runtime error on
  * one image's input, must deny that image and name the cause. `failurePolicy` is only for
- * Portcullis itself being unable to answer; the server side of that (answering before the API
- * server's timeout) lives in src/server/. Real registry (olareg) behind a fault proxy that
+ * Portcullis itself being unable to answer; the server side of that (the ports work to an
+ * earlier deadline, so the validator's verdict beats the API server's timeout) lives in
+ * src/server/, and the last case below runs through it over HTTPS. Real registry (olareg) behind a fault proxy that
  * accepts connections and never answers, real `notation` signature, the real pipeline built
  * from config (buildValidationPipeline), real Rego compiled to Wasm.
  * The Rego runtime error was admitted before the fix (failurePolicy allow turned it into an
@@ -18,8 +19,10 @@ import { createRegistryClient } from '../../../src/oci/registry-client.js';
 import { buildValidationPipeline, type ValidationPipeline } from '../../../src/validation/build-validation-pipeline.js';
 import { buildFixtureBundle } from '../../helpers/build-fixture-bundle.js';
 import { startFaultProxy, type FaultProxy } from '../../helpers/fault-proxy.js';
+import { validatePod } from '../../helpers/pod-review.js';
 import { pushImage } from '../../helpers/push-image.js';
 import { startSignedImagesFixture, type SignedImagesFixture } from '../../helpers/signed-images-fixture.js';
+import { startTestPortcullis } from '../../helpers/start-test-portcullis.js';
 
 let fixture: SignedImagesFixture;
 let proxy: FaultProxy;
@@ -72,6 +75,24 @@ describe('bypass: one image\'s registry or policy failing denies that image, wha
       expect(good).toMatchObject({ image: signedRef, allowed: true });
     } finally {
       proxy.setFault(undefined);
+    }
+  }, 60_000);
+
+  it('through the webhook over HTTPS: the stalled image is denied in the answer, not admitted by failurePolicy allow', async () => {
+    const stalled = await pushImage(`${fixture.registry.host}/app/stalled-https:1`, { content: 'never served either' });
+    proxy.setFault((r) => (r.path.includes('/app/stalled-https/') ? { delayMs: 120_000 } : undefined));
+    const p = await startTestPortcullis({
+      config: { admission: { failurePolicy: 'allow' }, registries: { insecure: [proxy.host] }, verifiers: [fixture.notationVerifier()] },
+    });
+    try {
+      const image = `${proxy.host}/app/stalled-https:1@${stalled.digest}`;
+      const answer = await validatePod(p, [image], { timeoutSeconds: 4 });
+      expect(answer.allowed).toBe(false);
+      expect(answer.status?.message).toContain(`image "${image}" denied: `);
+      expect(answer.status?.message).toContain(`registry ${proxy.host} did not answer in time`);
+    } finally {
+      proxy.setFault(undefined);
+      await p.close();
     }
   }, 60_000);
 
