@@ -25,7 +25,7 @@ export interface CacheConfig {
 }
 
 export interface CacheDeps {
-  readonly metrics?: Pick<Metrics, 'cacheRequests' | 'cacheRejectedEntries'> | undefined;
+  readonly metrics?: (Pick<Metrics, 'cacheRequests' | 'cacheRejectedEntries'> & Partial<Pick<Metrics, 'cacheBytes'>>) | undefined;
   readonly logger?: Logger | undefined;
   /** Source of a `cache.redis.hmacKeys` entry; default: a file, relative to `baseDir`. */
   readonly keySource?: ((spec: string, path: string) => TrustMaterialSource) | undefined;
@@ -40,7 +40,9 @@ export async function createCache(config: CacheConfig, deps: CacheDeps = {}): Pr
     ...(config.maxEntryBytes !== undefined ? { maxEntryBytes: config.maxEntryBytes } : {}),
     ...(config.maxEntries !== undefined ? { maxEntries: config.maxEntries } : {}),
   };
-  if (config.type !== 'redis') return createMemoryCache({ ...common, ...(deps.metrics ? { metrics: deps.metrics } : {}) });
+  if (config.type !== 'redis') {
+    return createMemoryCache({ ...common, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.metrics?.cacheBytes ? { bytesGauge: deps.metrics.cacheBytes } : {}) });
+  }
   const url = config.redis?.url;
   if (!url) throw new ConfigError('INVALID_CONFIG', 'cache.redis.url', 'required when cache.type is redis');
   const specs = config.redis?.hmacKeys ?? [];

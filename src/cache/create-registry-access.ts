@@ -25,7 +25,7 @@ export interface RegistryAccessOptions {
   readonly extraCredentialProviders?: readonly CredentialProvider[];
   /** Limits and retry tuning passed to the client. */
   readonly client?: Omit<RegistryClientOptions, 'insecure' | 'credentials' | 'cache' | 'metrics' | 'logger'>;
-  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration' | 'cacheRequests' | 'cacheRejectedEntries'>;
+  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration' | 'cacheRequests' | 'cacheRejectedEntries'> & Partial<Pick<Metrics, 'cacheBytes'>>;
   readonly logger?: Logger;
   /** Where `cache.redis.hmacKeys` entries are read from (files relative to `baseDir`, or Secrets). */
   readonly keySource?: CacheDeps['keySource'];

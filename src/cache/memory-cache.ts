@@ -20,6 +20,8 @@ export interface MemoryCacheOptions {
   readonly maxEntries?: number;
   /** Counts hit/miss in `portcullis_cache_requests_total`; omitted when used inside another cache. */
   readonly metrics?: Pick<Metrics, 'cacheRequests'>;
+  /** Reports the bytes held (`portcullis_cache_bytes`) after each change. */
+  readonly bytesGauge?: Pick<Metrics['cacheBytes'], 'set'>;
 }
 
 export interface MemoryCache extends Cache {
@@ -40,7 +42,10 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     maxEntrySize: Math.min(options.maxEntryBytes ?? DEFAULT_CACHE_MAX_ENTRY_BYTES, maxSize),
     ttlAutopurge: false,
     allowStale: false,
+    // Evictions and expiries go through dispose, so the gauge follows them too.
+    dispose: () => { queueMicrotask(report); },
   });
+  const report = () => options.bytesGauge?.set(lru.calculatedSize);
   const k = (kind: CacheKind, key: string) => `${kind}\0${key}`;
   return {
     get<T>(kind: CacheKind, key: string): Promise<T | undefined> {
@@ -58,6 +63,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
       // entry under that key, so a stale value never outlives a refused update).
       if (length === undefined) { lru.delete(id); return Promise.resolve(); }
       lru.set(id, { v: value }, { ttl: Math.round(ttl * 1000), size: entrySize(id, length) });
+      report();
       return Promise.resolve();
     },
     remainingTtl(kind, key) {
@@ -66,6 +72,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     bytes: () => lru.calculatedSize,
     close() {
       lru.clear();
+      options.bytesGauge?.set(0);
       return Promise.resolve();
     },
   };

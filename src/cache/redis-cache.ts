@@ -36,7 +36,7 @@ export interface RedisCacheOptions {
   readonly maxBytes?: number;
   readonly maxEntryBytes?: number;
   readonly maxEntries?: number;
-  readonly metrics?: Pick<Metrics, 'cacheRequests' | 'cacheRejectedEntries'>;
+  readonly metrics?: Pick<Metrics, 'cacheRequests' | 'cacheRejectedEntries'> & Partial<Pick<Metrics, 'cacheBytes'>>;
   readonly logger?: Logger;
   /** Prefix of every key. Default `portcullis:`. */
   readonly keyPrefix?: string;
@@ -63,6 +63,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
     maxEntryBytes,
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
+    ...(options.metrics?.cacheBytes ? { bytesGauge: options.metrics.cacheBytes } : {}),
   });
   const ring = options.keyRing;
   const prefix = options.keyPrefix ?? 'portcullis:';

@@ -20,6 +20,7 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     registryRequests: new Counter({ name: `${P}registry_requests_total`, help: 'HTTP requests to registries', labelNames: ['registry', 'operation', 'status'] as const, registers: r }),
     registryRequestDuration: new Histogram({ name: `${P}registry_request_duration_seconds`, help: 'Registry request latency', labelNames: ['registry', 'operation'] as const, buckets: LATENCY_BUCKETS, registers: r }),
     cacheRequests: new Counter({ name: `${P}cache_requests_total`, help: 'Cache lookups by kind and result (hit, miss, error, fallback, rejected)', labelNames: ['kind', 'result'] as const, registers: r }),
+    cacheBytes: new Gauge({ name: `${P}cache_bytes`, help: 'Bytes charged to the in-process cache now (bounded by cache.maxBytes)', registers: r }),
     cacheRejectedEntries: new Counter({ name: `${P}cache_rejected_entries_total`, help: 'Shared-cache entries read back and not used (forged, tampered, unknown key, oversize), by kind and reason', labelNames: ['kind', 'reason'] as const, registers: r }),
     policyEvaluationDuration: new Histogram({ name: `${P}policy_evaluation_duration_seconds`, help: 'Time to evaluate the policy on one image', buckets: LATENCY_BUCKETS, registers: r }),
     policyReloads: new Counter({ name: `${P}policy_reloads_total`, help: 'Policy bundle loads by result', labelNames: ['result'] as const, registers: r }),
