@@ -28,6 +28,28 @@ fi
 # redis-server is started by the tests themselves, never as a system service.
 ln -sf "$(command -v redis-server)" "$bin/redis-server"
 
+# Prometheus + promtool (the real-Prometheus dashboard test and `promtool test rules`): the
+# Debian package's binaries, unpacked into the cache instead of installed, because installing
+# it enables a system service listening on 0.0.0.0:9090. Pinned to the version apt offers;
+# see docs/dependencies.md for why not a Go build.
+install_prometheus() {
+  local ver; ver=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')
+  if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+    apt-get update -qq >/dev/null 2>&1 || true
+    ver=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')
+  fi
+  if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then echo "install-tools: apt has no prometheus package" >&2; return 1; fi
+  local dir="$cache/tools/prometheus-${ver//[^A-Za-z0-9.+-]/_}"
+  if [ ! -x "$dir/usr/bin/promtool" ]; then
+    echo "install-tools: unpacking Debian prometheus $ver (cached at $dir)" >&2
+    local tmp; tmp=$(mktemp -d); chmod 755 "$tmp" # apt's _apt user downloads into it
+    (cd "$tmp" && apt-get download -qq "prometheus=$ver" >/dev/null) || { rm -rf "$tmp"; return 1; }
+    mkdir -p "$dir" && dpkg-deb -x "$tmp"/prometheus_*.deb "$dir" && rm -rf "$tmp"
+  fi
+  ln -sf "$dir/usr/bin/prometheus" "$bin/prometheus"
+  ln -sf "$dir/usr/bin/promtool" "$bin/promtool"
+}
+
 wanted=("$@")
 build_one() {
   local name=$1 mod=$2 ver=$3 pkg=$4 exe=$5
@@ -49,6 +71,7 @@ build_one() {
 }
 
 status=0
+if [ ${#wanted[@]} -eq 0 ] || [[ " ${wanted[*]} " == *" prometheus "* ]]; then install_prometheus || status=1; fi
 while read -r name mod ver pkg exe; do
   case "$name" in ''|'#'*) continue ;; esac
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi

@@ -27,6 +27,7 @@ import { parseSecretReference } from './kubernetes/parse-secret-reference.js';
 import { createPullSecretCredentialProvider } from './kubernetes/pull-secret-credential-provider.js';
 import { createSecretTrustMaterialSource } from './kubernetes/secret-trust-material-source.js';
 import { createImagePinner } from './mutation/create-image-pinner.js';
+import { countDenials } from './observability/count-denials.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Ports } from './server/runtime-ports.js';
 import { ConfigError } from './shared/coded-error.js';
@@ -75,7 +76,7 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
   canary.watch(() => engine.current());
   return {
     pinner: createImagePinner({ client: access.client, logger }),
-    validator: pipeline.validator,
+    validator: countDenials(pipeline.validator, metrics),
     namespaceModes: reader ? createNamespaceModeSource({ reader, logger }) : undefined,
     ready: () => pipeline.ready(),
     readiness: () => describeCanary(canary.last()),

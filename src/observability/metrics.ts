@@ -10,7 +10,7 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export function createMetrics(registry: Registry = new Registry(), options: { defaults?: boolean } = {}) {
   if (options.defaults ?? true) collectDefaultMetrics({ register: registry, prefix: P });
   const r = [registry];
-  return {
+  const metrics = {
     registry,
     admissionRequests: new Counter({ name: `${P}admission_requests_total`, help: 'AdmissionReviews answered, by webhook and decision', labelNames: ['webhook', 'decision'] as const, registers: r }),
     admissionDuration: new Histogram({ name: `${P}admission_duration_seconds`, help: 'Time to answer an AdmissionReview', labelNames: ['webhook'] as const, buckets: LATENCY_BUCKETS, registers: r }),
@@ -29,7 +29,17 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     canaryStatus: new Gauge({ name: `${P}canary_status`, help: 'Enforcement canary on the live policy: 1 the check passed, 0 it failed', labelNames: ['check'] as const, registers: r }),
     canaryLastRun: new Gauge({ name: `${P}canary_last_run_timestamp_seconds`, help: 'When the enforcement canary last ran (unix seconds)', registers: r }),
     canaryRefusals: new Counter({ name: `${P}canary_refusals_total`, help: 'Policies or configs refused because they admit a known-bad image in enforce mode', registers: r }),
+    validationDecisions: new Counter({ name: `${P}validation_decisions_total`, help: 'Validated objects by mode and decision (would-deny: denied by policy, admitted by warn or audit mode)', labelNames: ['mode', 'decision'] as const, registers: r }),
+    imageDenials: new Counter({ name: `${P}image_denials_total`, help: 'Images the policy denied, by a bounded reason code (docs/metrics.md)', labelNames: ['reason'] as const, registers: r }),
+    auditRuns: new Counter({ name: `${P}audit_runs_total`, help: 'Audit scans of running workloads by result', labelNames: ['result'] as const, registers: r }),
+    auditLastRun: new Gauge({ name: `${P}audit_last_run_timestamp_seconds`, help: 'When the last audit scan was written (unix seconds)', registers: r }),
+    auditResults: new Gauge({ name: `${P}audit_results`, help: 'Results of the last audit scan by PolicyReport result (pass, fail, warn, error, skip)', labelNames: ['result'] as const, registers: r }),
   };
+  // Bounded label sets start at 0, so rate() and increase() see the first failure and an
+  // alert on them has a series to evaluate before anything has happened.
+  for (const result of ['success', 'failure']) metrics.policyReloads.inc({ result }, 0);
+  for (const result of ['success', 'error']) metrics.tlsReloads.inc({ result }, 0);
+  return metrics;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -143,7 +143,10 @@ export function createAdmissionHandler(webhook: Webhook, deps: AdmissionHandlerD
           : reviewValidation(request, found, {
             validator: lease.ports.validator, namespaceModes: lease.ports.namespaceModes, modes: current.validation,
             exclusions, ctx, progress, logger: deps.logger,
-          }).then((r) => ({ kind: 'done' as const, response: r.response, extra: { mode: r.mode, ...(r.denied.length ? { denied: r.denied } : {}) } }));
+          }).then((r) => {
+            if (r.mode) deps.metrics.validationDecisions.inc({ mode: r.mode, decision: r.denied.length === 0 ? 'allowed' : r.mode === 'enforce' ? 'denied' : 'would-deny' });
+            return { kind: 'done' as const, response: r.response, extra: { mode: r.mode, ...(r.denied.length ? { denied: r.denied } : {}) } };
+          });
       } catch (err) {
         work = Promise.reject(err);
       }

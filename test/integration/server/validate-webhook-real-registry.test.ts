@@ -18,6 +18,7 @@ import { startPortcullis, type RunningPortcullis } from '../../../src/main.js';
 import { buildPolicyBundle } from '../../../src/policy/build-policy-bundle.js';
 import { httpsRequest } from '../../helpers/https-client.js';
 import { createNotationCli, type NotationCli } from '../../helpers/notation-cli.js';
+import { podReview as podReviewOf } from '../../helpers/pod-review.js';
 import { pushImage } from '../../helpers/push-image.js';
 import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 import { PROJECT_ROOT, toolPath } from '../../helpers/tools.js';
@@ -46,29 +47,10 @@ let portcullis: RunningPortcullis;
 const logs: Array<Record<string, unknown>> = [];
 let signed: string;
 let unsigned: string;
-let uidCounter = 0;
 
 function podReview(images: readonly string[], namespace = 'default'): { uid: string; body: string } {
-  const uid = `validate-e2e-${++uidCounter}`;
-  const body = JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      name: 'web', namespace, operation: 'CREATE',
-      userInfo: { username: 'alice@example.com', groups: ['system:authenticated'] },
-      object: {
-        apiVersion: 'v1', kind: 'Pod',
-        metadata: { name: 'web', namespace },
-        spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) },
-      },
-      oldObject: null,
-      dryRun: false,
-    },
-  });
-  return { uid, body };
+  const review = podReviewOf(images, { namespace }) as { request: { uid: string } };
+  return { uid: review.request.uid, body: JSON.stringify(review) };
 }
 
 async function validate(images: readonly string[], namespace = 'default', agent?: Agent): Promise<ReviewResponse['response']> {
