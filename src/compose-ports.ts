@@ -29,6 +29,7 @@ import { createSecretTrustMaterialSource } from './kubernetes/secret-trust-mater
 import { createImagePinner } from './mutation/create-image-pinner.js';
 import { countDenials } from './observability/count-denials.js';
 import type { Metrics } from './observability/metrics.js';
+import type { CredentialProvider } from './oci/types.js';
 import type { Ports } from './server/runtime-ports.js';
 import { ConfigError } from './shared/coded-error.js';
 import { createFileTrustMaterialSource } from './trust/create-file-trust-material-source.js';
@@ -45,6 +46,13 @@ export interface PortDeps {
    * Kubernetes access (no namespace labels, no pull secrets).
    */
   readonly kubeConfig?: KubeConfig | null | undefined;
+  /**
+   * Whether callers are authenticated (the webhook listener requires an allowed client
+   * certificate). Only then are the pull secrets a review names read: otherwise anyone who can
+   * reach the Service could make Portcullis read another namespace's Secrets for them (a
+   * confused deputy). Absent: true (callers that are not an HTTP listener, e.g. the CLI).
+   */
+  readonly authenticatedCallers?: boolean | undefined;
 }
 
 /** Throws (ConfigError, PolicyError…) when the config cannot be served; nothing is left open then. */
@@ -54,7 +62,7 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
   const access = await createRegistryAccess({
     registries: config.registries,
     cache: config.cache,
-    extraCredentialProviders: reader && config.registries.kubernetesPullSecrets ? [createPullSecretCredentialProvider({ reader, logger })] : [],
+    extraCredentialProviders: pullSecretProviders(config, reader, deps),
     metrics,
     logger,
     // `cache.redis.hmacKeys`: watched files or Secrets, loaded like trust material.
@@ -86,6 +94,19 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
       await access.close();
     },
   };
+}
+
+/**
+ * The imagePullSecrets credential provider, when configured, reachable, and the callers are
+ * authenticated (see PortDeps.authenticatedCallers); otherwise none.
+ */
+export function pullSecretProviders(config: Config, reader: KubeReader | undefined, deps: PortDeps): CredentialProvider[] {
+  if (!reader || !config.registries.kubernetesPullSecrets) return [];
+  if (!(deps.authenticatedCallers ?? true)) {
+    deps.logger.warn({ key: 'registries.kubernetesPullSecrets' }, 'pull secrets are not read: callers are not authenticated (mTLS off; set tls.clientCAFile)');
+    return [];
+  }
+  return [createPullSecretCredentialProvider({ reader, logger: deps.logger })];
 }
 
 function kubeReader(config: Config, deps: PortDeps): KubeReader | undefined {

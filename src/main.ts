@@ -19,6 +19,7 @@ import { createMetricsApp } from './server/create-metrics-app.js';
 import { createWebhookApp } from './server/create-webhook-app.js';
 import { closeGracefully, listen, urlFor } from './server/listen.js';
 import { PortsHolder } from './server/ports-holder.js';
+import { createLoadShedder } from './server/shed-overload.js';
 import type { Ports } from './server/runtime-ports.js';
 import { BASE_TLS_OPTIONS } from './server/tls/base-tls-options.js';
 import { loadTlsMaterial, type TlsFiles } from './server/tls/load-tls-material.js';
@@ -74,7 +75,11 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
       logger.warn({ dir: resolve(config.tls.certFile, '..') }, 'no TLS material found: generated a self-signed development set');
     }
 
-    const deps = { logger, metrics, kubeConfig: opts.kubeConfig };
+    // mTLS is a listener setting (requestCert/rejectUnauthorized): fixed at start.
+    const mtls = config.tls.clientCAFile !== null;
+    // Without mTLS the caller is not authenticated: anyone reaching the Service could name any
+    // namespace's pull secrets in a review, so they are not read (docs/install.md).
+    const deps = { logger, metrics, kubeConfig: opts.kubeConfig, authenticatedCallers: mtls };
     const compose = async (c: Config): Promise<Ports> => {
       const built = await buildPorts(c, deps);
       return {
@@ -90,8 +95,6 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     const holder = new PortsHolder(await compose(config), logger);
     cleanup.push(() => holder.close(config.server.shutdownGraceMs));
 
-    // mTLS is a listener setting (requestCert/rejectUnauthorized): fixed at start.
-    const mtls = config.tls.clientCAFile !== null;
     const tlsFiles = (c: Config, previous?: TlsFiles): TlsFiles => ({
       certFile: c.tls.certFile,
       keyFile: c.tls.keyFile,
@@ -100,7 +103,10 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     let files = tlsFiles(config);
     const material = await loadTlsMaterial(files);
     const health = { ready: () => holder.current().ready(), detail: () => holder.current().readiness?.() ?? [] };
-    const app = createWebhookApp({ config: () => config, ports: holder, metrics, logger, health });
+    const shedder = createLoadShedder({ config: () => config, metrics, logger });
+    cleanup.push(async () => shedder.close());
+    const clientIdentity = { required: mtls, allowedNames: () => config.tls.allowedClientNames };
+    const app = createWebhookApp({ config: () => config, ports: holder, metrics, logger, health, clientIdentity, shedder });
     const server = createHttpsServer({
       ...BASE_TLS_OPTIONS,
       cert: material.cert, key: material.key, ca: material.ca,

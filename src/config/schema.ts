@@ -33,6 +33,12 @@ const tls = z.strictObject({
   keyFile: z.string().min(1).default('certs/tls.key'),
   /** Set: mTLS, a client certificate signed by this CA is required. */
   clientCAFile: z.string().min(1).nullable().default(null),
+  /**
+   * With mTLS: the client certificate's subject CN or one of its DNS SANs must be one of these
+   * (the API server's webhook client identity); any other caller gets HTTP 403. The default is
+   * the CN of the client certificate `portcullis certs generate` mints.
+   */
+  allowedClientNames: z.array(z.string().min(1).max(253)).min(1).max(64).default(['portcullis-client']),
   /** Quiet period after the last file event before reloading (Secret updates come in bursts). */
   reloadDebounceMs: z.number().int().min(0).max(60_000).default(250),
 }).prefault({});
@@ -42,6 +48,14 @@ const admission = z.strictObject({
   /** Used when the API server sends no `?timeout=`. */
   defaultTimeoutSeconds: z.number().int().min(1).max(30).default(10),
   failurePolicy: z.enum(['deny', 'allow']).default('deny'),
+  /**
+   * Overload bounds: past them a new review is answered at once with the failure policy
+   * (and counted in portcullis_admission_shed_total) instead of queueing past the API
+   * server's timeout. Reviews in flight across both webhooks; 0 turns the bound off.
+   */
+  maxInflight: z.number().int().min(0).max(100_000).default(256),
+  /** Event-loop delay (median over the last second, ms) past which new reviews are shed; 0: off. */
+  maxEventLoopLagMs: z.number().int().min(0).max(60_000).default(1000),
 }).prefault({});
 
 const mutation = z.strictObject({

@@ -15,6 +15,7 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     admissionRequests: new Counter({ name: `${P}admission_requests_total`, help: 'AdmissionReviews answered, by webhook and decision', labelNames: ['webhook', 'decision'] as const, registers: r }),
     admissionDuration: new Histogram({ name: `${P}admission_duration_seconds`, help: 'Time to answer an AdmissionReview', labelNames: ['webhook'] as const, buckets: LATENCY_BUCKETS, registers: r }),
     admissionFailures: new Counter({ name: `${P}admission_failures_total`, help: 'AdmissionReviews answered by admission.failurePolicy: Portcullis could not decide in time (timeout) or failed itself (internal)', labelNames: ['webhook', 'cause'] as const, registers: r }),
+    admissionShed: new Counter({ name: `${P}admission_shed_total`, help: 'AdmissionReviews answered at once in the failure mode because Portcullis was overloaded, by webhook and reason (inflight, event_loop_lag)', labelNames: ['webhook', 'reason'] as const, registers: r }),
     inflightRequests: new Gauge({ name: `${P}inflight_requests`, help: 'AdmissionReviews being processed', labelNames: ['webhook'] as const, registers: r }),
     verifierDuration: new Histogram({ name: `${P}verifier_duration_seconds`, help: 'Time a verifier took on one referrer', labelNames: ['type', 'result'] as const, buckets: LATENCY_BUCKETS, registers: r }),
     registryRequests: new Counter({ name: `${P}registry_requests_total`, help: 'HTTP requests to registries', labelNames: ['registry', 'operation', 'status'] as const, registers: r }),

@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { createAdmissionHandler, type AdmissionHandlerDeps } from './handle-admission.js';
+import { requireAllowedClient, type ClientIdentityCheck } from './require-allowed-client.js';
+import type { LoadShedder } from './shed-overload.js';
 
 export interface HealthChecks {
   /** TLS material loaded and the ports ready (policy loaded…). */
@@ -9,13 +11,26 @@ export interface HealthChecks {
   detail?(): string[];
 }
 
+export interface WebhookAppDeps extends AdmissionHandlerDeps {
+  readonly health: HealthChecks;
+  /** Which mTLS clients may call (absent: no check beyond the TLS layer's). */
+  readonly clientIdentity?: ClientIdentityCheck | undefined;
+  /** Sheds reviews past the overload bounds (absent: none shed). */
+  readonly shedder?: LoadShedder | undefined;
+}
+
 /** The HTTPS app: POST /mutate, POST /validate, GET /healthz, GET /readyz (SPEC "HTTP"). */
-export function createWebhookApp(deps: AdmissionHandlerDeps & { health: HealthChecks }) {
+export function createWebhookApp(deps: WebhookAppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.post('/mutate', createAdmissionHandler('mutate', deps));
-  app.post('/validate', createAdmissionHandler('validate', deps));
+  // Before every route: a caller outside the allow-list learns nothing, not even health.
+  if (deps.clientIdentity) app.use(requireAllowedClient(deps.clientIdentity, deps.logger));
+  for (const webhook of ['mutate', 'validate'] as const) {
+    const handler = createAdmissionHandler(webhook, deps);
+    if (deps.shedder) app.post(`/${webhook}`, deps.shedder.middleware(webhook), handler);
+    else app.post(`/${webhook}`, handler);
+  }
   addHealthRoutes(app, deps.health);
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ code: 'NOT_FOUND', message: 'no such endpoint' });

@@ -64,7 +64,7 @@ describe('the e2e control plane harness', () => {
     expect(res.status).toBe(201);
     const calls = recorder.reviews.slice(before).filter((r) => r.review.request?.kind.kind === 'Pod');
     expect(calls.map((c) => c.path).sort()).toEqual(['/mutate', '/validate']);
-    expect(new Set(calls.map((c) => c.clientCommonName))).toEqual(new Set(['kube-apiserver-webhook-client']));
+    expect(new Set(calls.map((c) => c.clientCommonName))).toEqual(new Set(['portcullis-client']));
   });
 
   it('never calls the webhooks for kube-system (namespaceSelector)', async () => {

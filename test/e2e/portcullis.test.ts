@@ -19,6 +19,7 @@ import { createKubeClient, type KubeClient, type KubeResponse } from '../helpers
 import { loadManifests } from '../helpers/load-manifests.js';
 import { createNotationSigner, type NotationSigner } from '../helpers/notation-signer.js';
 import { pushImage } from '../helpers/push-image.js';
+import { httpsRequest } from '../helpers/https-client.js';
 import { freePort, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
 import { createTestCa, type TestCa } from '../helpers/test-ca.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -270,6 +271,30 @@ describe('Portcullis behind a real kube-apiserver', () => {
       expect([res.status, messageOf(res)]).toEqual([201, expect.any(String)]);
       const stored = await admin.get<PodBody>('/api/v1/namespaces/private/pods/private');
       expect(stored.body.spec.containers[0]?.image).toBe(`${privateImage}@${privateDigest}`);
+    });
+  });
+
+  describe('callers (the manifests\' mTLS and tls.allowedClientNames)', () => {
+    const review = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview',
+      request: {
+        uid: 'direct-1', kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' },
+        operation: 'CREATE', namespace: 'private', name: 'p', userInfo: { username: 'someone' },
+        object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { serviceAccountName: 'puller', containers: [{ name: 'c', image: 'x' }] } },
+      },
+    });
+    const post = (client: { certPem: string; keyPem: string }) => httpsRequest(`${portcullis?.url}/validate`, {
+      method: 'POST', body: review, ca: ca.certPem, cert: client.certPem, key: client.keyPem,
+    });
+
+    it('answers a review posted with the API server\'s own client certificate', async () => {
+      expect((await post(cp.webhookClient)).status).toBe(200);
+    });
+
+    it('refuses with 403 a caller whose certificate the same CA signed but the allow-list does not name', async () => {
+      const intruder = cp.webhookClientCa.issue({ commonName: 'system:node:worker-1', usage: 'client' });
+      const r = await post(intruder);
+      expect([r.status, r.json<{ code: string }>().code]).toEqual([403, 'CLIENT_NOT_ALLOWED']);
     });
   });
 

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { freePort } from './registry-server.js';
-import { createTestCa } from './test-ca.js';
+import { createTestCa, type TestCa } from './test-ca.js';
 import { toolPath } from './tools.js';
 
 export interface ControlPlaneOptions {
@@ -49,6 +49,8 @@ export interface ControlPlane {
   readonly webhookClientCaFile: string;
   /** The client certificate the API server presents to webhooks (to probe a webhook directly). */
   readonly webhookClient: { readonly certPem: string; readonly keyPem: string };
+  /** The CA of that certificate, to mint others it signs (callers that are not the API server). */
+  readonly webhookClientCa: TestCa;
   /** Working directory (certificates, etcd data); removed by stop(). */
   readonly dir: string;
   /** Last lines the API server wrote to stderr (for failure messages). */
@@ -161,7 +163,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       ipAddresses: ['127.0.0.1', '10.96.0.1'],
     });
     const webhookClientCa = createTestCa('e2e-apiserver-webhook-client-ca');
-    const webhookClient = webhookClientCa.issue({ commonName: 'kube-apiserver-webhook-client', usage: 'client' });
+    // The CN `portcullis certs generate` gives its client certificate, which docs/install.md has
+    // operators hand to the API server: the manifests' tls.allowedClientNames admit it.
+    const webhookClient = webhookClientCa.issue({ commonName: 'portcullis-client', usage: 'client' });
     const sa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
     const adminToken = randomBytes(24).toString('hex');
@@ -258,6 +262,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       webhookClientCaPem: webhookClientCa.certPem,
       webhookClientCaFile,
       webhookClient,
+      webhookClientCa,
       dir,
       logs: () => apiProc.stderr(),
       stop: () => (stopped ??= cleanup()),

@@ -22,6 +22,8 @@ export interface FakeImageValidatorOptions {
   verdictOnAbort?: string;
   /** Deny every image with this reason (fuzz tests: nothing may be allowed by its images). */
   denyAll?: string;
+  /** Answer only once this settles (holds reviews in flight for overload tests). */
+  until?: Promise<unknown>;
 }
 
 export class FakeImageValidator implements ImageValidator {
@@ -39,6 +41,7 @@ export class FakeImageValidator implements ImageValidator {
       });
       return images.map((image) => ({ image, allowed: false, reasons: [onAbort], warnings: [], summary: 'denied: 1 reason(s)' }));
     }
+    if (this.options.until) await this.options.until;
     if (this.options.delayMs) {
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(resolve, this.options.delayMs);

@@ -44,7 +44,7 @@ describe('manifests/ (kustomize base)', () => {
   it('lists only files that parse to Kubernetes objects with a name', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual([
       'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'MutatingWebhookConfiguration', 'Namespace',
-      'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration',
+      'NetworkPolicy', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration',
     ]);
     for (const { file, object } of manifests) {
       expect([file, typeof object.apiVersion, typeof object.kind, typeof object.metadata.name])
@@ -94,11 +94,11 @@ describe('manifests/ (kustomize base)', () => {
       expect(deployment.spec.template.metadata.labels).toMatchObject(deployment.spec.selector.matchLabels);
     });
 
-    it('probes /healthz and /readyz over HTTPS on 8443', () => {
-      const https = container.ports?.find((p) => p.name === 'https');
-      expect(https?.containerPort).toBe(8443);
-      expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
-      expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
+    it('serves the webhook on 8443 and probes /healthz and /readyz on the plain-HTTP metrics port (the kubelet has no client certificate)', () => {
+      expect(container.ports?.find((p) => p.name === 'https')?.containerPort).toBe(8443);
+      expect(container.ports?.find((p) => p.name === 'metrics')?.containerPort).toBe(9090);
+      expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics', scheme: 'HTTP' });
+      expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'metrics', scheme: 'HTTP' });
     });
 
     it('sets resource requests and limits', () => {
@@ -140,7 +140,8 @@ describe('manifests/ (kustomize base)', () => {
   describe('config ConfigMap', () => {
     const text = (one('ConfigMap', 'portcullis-config') as ManifestObject & { data: Record<string, string> }).data['portcullis.yaml'] ?? '';
     const config = parse(text) as {
-      server: { port: number }; tls: { certFile: string; keyFile: string }; validation: { excludeNamespaces: string[] }; registries: { kubernetesPullSecrets: boolean };
+      server: { port: number }; tls: { certFile: string; keyFile: string; clientCAFile: string | null; allowedClientNames?: string[] };
+      validation: { excludeNamespaces: string[] }; registries: { kubernetesPullSecrets: boolean };
     };
 
     it('is a valid Portcullis config, verifiers included', () => {
@@ -155,6 +156,17 @@ describe('manifests/ (kustomize base)', () => {
       expect(config.tls).toMatchObject({ certFile: '/etc/portcullis/tls/tls.crt', keyFile: '/etc/portcullis/tls/tls.key' });
     });
 
+    it('turns mTLS on with the CA from the mounted Secret and allows only the client `portcullis certs generate` mints', () => {
+      expect(config.tls.clientCAFile).toBe('/etc/portcullis/tls/ca.crt');
+      expect(config.tls.allowedClientNames).toEqual(['portcullis-client']);
+    });
+
+    it('bounds in-flight reviews and event-loop lag (overload sheds)', () => {
+      const parsed = parseConfigText(text, '/etc/portcullis/config/portcullis.yaml');
+      expect(parsed.admission.maxInflight).toBeGreaterThan(0);
+      expect(parsed.admission.maxEventLoopLagMs).toBeGreaterThan(0);
+    });
+
     it('excludes kube-system and its own namespace and reads pull secrets through the API server', () => {
       expect(config.validation.excludeNamespaces).toEqual(expect.arrayContaining(['kube-system', NS]));
       expect(config.registries.kubernetesPullSecrets).toBe(true);
@@ -164,7 +176,33 @@ describe('manifests/ (kustomize base)', () => {
   it('ships the certificate Secret as an empty kubernetes.io/tls placeholder (no key material in git)', () => {
     const secret = one('Secret', 'portcullis-tls') as ManifestObject & { type: string; data: Record<string, string> };
     expect(secret.type).toBe('kubernetes.io/tls');
-    expect(secret.data).toEqual({ 'tls.crt': '', 'tls.key': '' });
+    expect(secret.data).toEqual({ 'tls.crt': '', 'tls.key': '', 'ca.crt': '' });
+  });
+
+  describe('NetworkPolicy', () => {
+    interface Peer { ipBlock?: { cidr: string; except?: string[] }; podSelector?: unknown; namespaceSelector?: { matchLabels?: Record<string, string> } }
+    const policy = one('NetworkPolicy', 'portcullis') as ManifestObject & {
+      spec: { podSelector: { matchLabels: unknown }; policyTypes: string[]; ingress: { ports: { port: string }[]; from: Peer[] }[] };
+    };
+    const deployment = one('Deployment', 'portcullis') as ManifestObject & { spec: { selector: { matchLabels: unknown } } };
+    const rulesFor = (port: string) => policy.spec.ingress.filter((r) => r.ports.some((p) => p.port === port));
+
+    it('selects the Portcullis Pods and restricts ingress', () => {
+      expect(policy.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+      expect(policy.spec.policyTypes).toEqual(['Ingress']);
+      // Every rule names its ports: no rule opens every port.
+      for (const rule of policy.spec.ingress) expect(rule.ports.length).toBeGreaterThan(0);
+    });
+
+    it('admits the webhook port from addresses outside the Pod network only, never by Pod or namespace selector', () => {
+      const peers = rulesFor('https').flatMap((r) => r.from);
+      expect(peers.length).toBeGreaterThan(0);
+      for (const peer of peers) {
+        expect(peer.podSelector).toBeUndefined();
+        expect(peer.namespaceSelector).toBeUndefined();
+        expect(peer.ipBlock?.except?.length).toBeGreaterThan(0);
+      }
+    });
   });
 
   describe.each([
