@@ -60,14 +60,28 @@ export function parseConfigText(text: string, path: string): Config {
   let raw: unknown;
   try {
     // maxAliasCount bounds alias expansion ("billion laughs").
-    raw = parseYaml(text, { maxAliasCount: 100, prettyErrors: true });
+    raw = parseYaml(text, { maxAliasCount: 100, prettyErrors: false, logLevel: 'error' });
   } catch (cause) {
-    throw new ConfigError('INVALID_CONFIG', '', `${path} is not valid YAML: ${(cause as Error).message}`, { cause });
+    // Never the parser's message nor the error itself as `cause`: both quote the offending
+    // text, and a syntax error on a `password:` line would put the password into the log.
+    // The position and the parser's code are enough to find it.
+    throw new ConfigError('INVALID_CONFIG', '', `${path} is not valid YAML: ${describeYamlError(cause, text)}`);
   }
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError('INVALID_CONFIG', '', `${path}: the top level must be a mapping`);
   }
   return parseConfig(raw, { baseDir: dirname(path), file: path });
+}
+
+function describeYamlError(err: unknown, text: string): string {
+  const { code, pos } = (err ?? {}) as { code?: unknown; pos?: readonly number[] };
+  const what = typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? code : 'SYNTAX_ERROR';
+  const offset = pos?.[0];
+  if (typeof offset !== 'number' || offset < 0) return what;
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - before.lastIndexOf('\n');
+  return `${what} at line ${line}, column ${col}`;
 }
 
 /** `['verifiers', 1, 'name']` → `verifiers[1].name`. */

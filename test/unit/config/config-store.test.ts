@@ -67,4 +67,80 @@ describe('createConfigStore', () => {
     expect(await store.reload()).toBe('applied');
     expect(store.current().validation.mode).toBe('warn');
   });
+
+  describe('a change refused for a reason that can pass', () => {
+    // A store over a fresh file in enforce mode, not watched (the tests call reload).
+    const openStore = async (retry: { initialMs: number; maxMs: number }): Promise<{ file: string; s: ConfigStore }> => {
+      const file = join(await mkdtemp(join(tmpdir(), 'portcullis-store-')), 'c.yaml');
+      await writeFile(file, 'validation: {mode: enforce}\n');
+      const s = await createConfigStore(file, { logger: silentLogger(), watch: false, retry });
+      store = s;
+      return { file, s };
+    };
+    const transient = () => Object.assign(new Error('secret portcullis-system/keys: the API server did not answer'), { code: 'API_ERROR' });
+
+    it('is retried with backoff until it applies, without a file change', async () => {
+      const { file, s } = await openStore({ initialMs: 10, maxMs: 40 });
+      let failures = 3;
+      const attempts: string[] = [];
+      s.onChange((next: Config) => {
+        attempts.push(next.validation.mode);
+        if (failures-- > 0) throw transient();
+      });
+      await writeFile(file, 'validation: {mode: warn}\n');
+      expect(await s.reload()).toBe('refused');
+      await until(() => s.current().validation.mode === 'warn');
+      expect(attempts).toEqual(['warn', 'warn', 'warn', 'warn']);
+    });
+
+    it('is retried when a verifier wraps the source\'s error in its own (the cause chain is read)', async () => {
+      const { file, s } = await openStore({ initialMs: 10, maxMs: 10 });
+      let failures = 1;
+      s.onChange(() => {
+        if (failures-- > 0) throw Object.assign(new Error('verifiers[0].key: cannot load'), { code: 'INVALID_CONFIG', cause: Object.assign(new Error('not found'), { code: 'NOT_FOUND' }) });
+      });
+      await writeFile(file, 'validation: {mode: audit}\n');
+      expect(await s.reload()).toBe('refused');
+      await until(() => s.current().validation.mode === 'audit');
+    });
+
+    it('stops retrying the old text once the file changes, and applies the new one', async () => {
+      const { file, s } = await openStore({ initialMs: 30, maxMs: 30 });
+      const attempts: string[] = [];
+      s.onChange((next: Config) => {
+        attempts.push(next.validation.mode);
+        if (next.validation.mode === 'warn') throw transient();
+      });
+      await writeFile(file, 'validation: {mode: warn}\n');
+      expect(await s.reload()).toBe('refused');
+      await writeFile(file, 'validation: {mode: audit}\n');
+      expect(await s.reload()).toBe('applied');
+      // Several retry periods later, the superseded text was never tried again.
+      await new Promise((r) => setTimeout(r, 150));
+      expect(attempts).toEqual(['warn', 'audit']);
+      expect(s.current().validation.mode).toBe('audit');
+    });
+
+    it('is retried when the file itself cannot be read for a moment', async () => {
+      const { file, s } = await openStore({ initialMs: 10, maxMs: 20 });
+      await rename(file, `${file}.away`);
+      expect(await s.reload()).toBe('refused');
+      await writeFile(`${file}.away`, 'validation: {mode: warn}\n');
+      await rename(`${file}.away`, file);
+      await until(() => s.current().validation.mode === 'warn');
+    });
+
+    it('is not retried when the text itself is invalid for a listener (INVALID_CONFIG without a transient cause)', async () => {
+      const { file, s } = await openStore({ initialMs: 10, maxMs: 10 });
+      let calls = 0;
+      s.onChange(() => {
+        calls += 1;
+        throw Object.assign(new Error('verifiers[0].keyz: unknown key'), { code: 'INVALID_CONFIG' });
+      });
+      await writeFile(file, 'validation: {mode: warn}\n');
+      expect(await s.reload()).toBe('refused');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(calls).toBe(1);
+    });
+  });
 });

@@ -104,4 +104,24 @@ describe('loadConfigFile', () => {
     expect(() => parseConfigText('server: [1, 2', '/x.yaml')).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(() => parseConfigText('- a\n- b\n', '/x.yaml')).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
+
+  describe('never echoes the config text in an error (it may hold credentials)', () => {
+    const SECRET = 'canary-pw-7f3a91';
+    it.each([
+      ['an unclosed quote on a password line', `registries:\n  credentials:\n    - {host: r.example, username: u, password: "${SECRET}}\n`, 'MISSING_CHAR at line 4'],
+      ['a bad indent after a password line', `registries:\n  credentials:\n    - host: r.example\n      password: ${SECRET}\n     username: u\n`, 'at line 5'],
+      ['a password where a mapping is expected', `registries: {credentials: [{host: r, password: ${SECRET}: x}]}\n`, 'at line 1'],
+    ])('%s: says where, not what', (_what, text, where) => {
+      let error: unknown;
+      try { parseConfigText(text, '/x.yaml'); } catch (err) { error = err; }
+      expect(error).toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringContaining(where) });
+      const all = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String((error as Error).message) + String((error as Error).cause ?? '');
+      expect(all).not.toContain(SECRET);
+    });
+
+    it('a schema error names the field, not its value', () => {
+      expect(() => parseConfigText(`registries: {credentials: [{host: r, password: 42, token: ${SECRET}}]}\n`, '/x.yaml'))
+        .toThrow(expect.objectContaining({ message: expect.not.stringContaining(SECRET) }));
+    });
+  });
 });
