@@ -117,8 +117,9 @@ export function createAuthTransport(inner: HttpTransport, options: AuthTransport
     }
     if (res.status !== 200) throw new OciError('TOKEN_ERROR', `token request to ${realm.host} answered ${res.status}`);
     let json: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
-    try { json = JSON.parse(Buffer.from(res.body).toString('utf8')) as typeof json; } catch (err) {
-      throw new OciError('TOKEN_ERROR', `token response from ${realm.host} is not JSON`, { cause: err });
+    try { json = JSON.parse(Buffer.from(res.body).toString('utf8')) as typeof json; } catch {
+      // No `cause`: JSON.parse's message quotes the body, which may be a token.
+      throw new OciError('TOKEN_ERROR', `token response from ${realm.host} is not JSON`);
     }
     const token = typeof json?.token === 'string' && json.token ? json.token : typeof json?.access_token === 'string' ? json.access_token : '';
     if (!token || token.length > maxTokenBytes) throw new OciError('TOKEN_ERROR', `token response from ${realm.host} has no token`);

@@ -5,13 +5,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { generateCertSet, writeCertSet, type CertSet } from '../../src/certs/generate-cert-set.js';
 import { startPortcullis, type RunningPortcullis } from '../../src/main.js';
 import type { Ports } from '../../src/server/runtime-ports.js';
 import { httpsRequest, type HttpsResponse } from './https-client.js';
+import { createLogSink } from './log-sink.js';
 
 export interface TestPortcullis {
   readonly running: RunningPortcullis;
@@ -20,6 +19,8 @@ export interface TestPortcullis {
   readonly certs: CertSet;
   /** Every log line written, parsed. */
   readonly logs: Array<Record<string, unknown>>;
+  /** Every log line written, as text (what the log canary scans). */
+  readonly logLines: string[];
   /** POSTs `body` to `/mutate` or `/validate` (query e.g. `?timeout=1s`). */
   review(path: string, body: string | object, options?: { timeoutMs?: number }): Promise<HttpsResponse>;
   get(path: string): Promise<HttpsResponse>;
@@ -28,7 +29,7 @@ export interface TestPortcullis {
   close(): Promise<void>;
 }
 
-export async function startTestPortcullis(options: { config?: Record<string, unknown>; ports?: Partial<Ports>; mtls?: boolean } = {}): Promise<TestPortcullis> {
+export async function startTestPortcullis(options: { config?: Record<string, unknown>; ports?: Partial<Ports>; mtls?: boolean; logLevel?: string } = {}): Promise<TestPortcullis> {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-it-'));
   const certs = generateCertSet();
   await writeCertSet(join(dir, 'certs'), certs);
@@ -39,18 +40,13 @@ export async function startTestPortcullis(options: { config?: Record<string, unk
   };
   const configFile = join(dir, 'portcullis.yaml');
   await writeFile(configFile, stringify(base(options.config ?? {})));
-  const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
-      cb();
-    },
-  });
-  const logger = pino({ level: 'info' }, sink);
-  const running = await startPortcullis({ configPath: configFile, logger, ports: options.ports, kubeConfig: null });
+  // The real logger (its redaction included), writing into a sink the test can read.
+  const sink = createLogSink(options.logLevel ?? 'info');
+  const logs = sink.parsed;
+  const running = await startPortcullis({ configPath: configFile, logger: sink.logger, ports: options.ports, kubeConfig: null });
   const client = options.mtls ? { cert: certs.client.certPem, key: certs.client.keyPem } : {};
   return {
-    running, dir, configFile, certs, logs,
+    running, dir, configFile, certs, logs, logLines: sink.lines,
     review: (path, body, o = {}) => httpsRequest(`${running.url}${path}`, {
       method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), ca: certs.ca.certPem, ...client, timeoutMs: o.timeoutMs,
     }),

@@ -18,7 +18,8 @@ interface DockerAuthEntry { auth?: unknown; username?: unknown; password?: unkno
 /** Parses a docker config.json (its text) into credentials by canonical registry name. */
 export function parseDockerConfig(text: string): Map<string, Credential> {
   let json: unknown;
-  try { json = JSON.parse(text); } catch (err) { throw new OciError('CREDENTIALS_ERROR', 'docker config is not JSON', { cause: err }); }
+  // No `cause`: JSON.parse's message quotes the text, credentials and all.
+  try { json = JSON.parse(text); } catch { throw new OciError('CREDENTIALS_ERROR', 'docker config is not JSON'); }
   const auths = (json as { auths?: unknown } | null)?.auths;
   const out = new Map<string, Credential>();
   if (!auths || typeof auths !== 'object') return out;
