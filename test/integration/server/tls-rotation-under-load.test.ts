@@ -74,7 +74,7 @@ describe('TLS rotation under load', () => {
     await symlink('..v0', join(secret, '..data'));
     for (const f of ['tls.crt', 'tls.key', 'ca.crt']) await symlink(`..data/${f}`, join(secret, f));
     p = await startTestPortcullis({
-      config: { tls: { certFile: join(secret, 'tls.crt'), keyFile: join(secret, 'tls.key'), clientCAFile: join(secret, 'ca.crt'), reloadDebounceMs: 100 } },
+      config: { tls: { certFile: join(secret, 'tls.crt'), keyFile: join(secret, 'tls.key'), clientCAFile: join(secret, 'ca.crt'), reloadDebounceMs: 100, allowedClientNames: ['old-apiserver', 'apiserver'] } },
       ports: { validator: new FakeImageValidator(), ready: () => true },
     });
   }, 30_000);
