@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createPullSecretCredentialProvider } from '../../../src/kubernetes/pull-secret-credential-provider.js';
-import { startEchoingRegistry, type EchoingRegistry } from '../../helpers/echoing-registry.js';
+import { ECHO_DIGEST, startEchoingRegistry, type EchoingRegistry } from '../../helpers/echoing-registry.js';
 import { createFakeKubeApi } from '../../helpers/fake-kube-api.js';
 import { createLogSink, findCanaries } from '../../helpers/log-sink.js';
 import { startTestPortcullis, type TestPortcullis } from '../../helpers/start-test-portcullis.js';
@@ -80,8 +80,11 @@ describe('the log canary: no planted secret reaches a log line or an answer', ()
       `${withConfigCredentials.host}/echo/app:1`, `${withConfigCredentials.host}/plain/app:1`, `${withConfigCredentials.host}/badtoken/app:1`,
       `${withDockerCredentials.host}/echo/app:1`,
     ];
-    for (const path of ['/mutate', '/validate']) {
-      const r = await p.review(`${path}?timeout=20s`, pod(images), { timeoutMs: 30_000 });
+    // Mutation resolves the tags; validation gets them pinned (as after mutation), so it lists
+    // their referrers — the GETs the echoing registry answers with its echo.
+    const pinned = images.map((i) => (i.includes('/echo/') ? `${i}@${ECHO_DIGEST}` : i));
+    for (const [path, list] of [['/mutate', images], ['/validate', pinned]] as const) {
+      const r = await p.review(`${path}?timeout=20s`, pod([...list]), { timeoutMs: 30_000 });
       expect(r.status).toBe(200);
       answers.push(r.body);
     }
@@ -90,9 +93,10 @@ describe('the log canary: no planted secret reaches a log line or an answer', ()
       expect(registry.requests).toEqual(expect.arrayContaining(['GET /token', 'HEAD /v2/echo/app/manifests/1', expect.stringMatching(/^GET \/v2\/echo\/app\//)]));
     }
     // The registry's error code reached the answer and the log line; its free text did not.
-    const line = JSON.stringify(p.logs.find((l) => l.msg === 'admission review' && l.webhook === 'validate'));
-    expect(line).toContain('403 DENIED: requested access to the resource is denied');
-    expect(line).toContain('token response from');
+    const lines = JSON.stringify(p.logs.filter((l) => l.msg === 'admission review'));
+    expect(lines).toContain('403 DENIED: requested access to the resource is denied');
+    expect(lines).toContain('500 internal server error');
+    expect(lines).toContain('token response from');
   }, 60_000);
 
   it('drives config errors: a YAML syntax error on a password line, an unknown key holding a password, an inline private key, a broken docker config', async () => {
