@@ -289,13 +289,13 @@ describe('Portcullis behind a real kube-apiserver', () => {
 
     it('answers a review posted with the API server\'s own client certificate', async () => {
       expect((await post(cp.webhookClient)).status).toBe(200);
-    });
+    }, 30_000);
 
     it('refuses with 403 a caller whose certificate the same CA signed but the allow-list does not name', async () => {
       const intruder = cp.webhookClientCa.issue({ commonName: 'system:node:worker-1', usage: 'client' });
       const r = await post(intruder);
       expect([r.status, r.json<{ code: string }>().code]).toEqual([403, 'CLIENT_NOT_ALLOWED']);
-    });
+    }, 30_000);
   });
 
   it('goes through both webhooks on a dry-run create, with no side effect', async () => {
