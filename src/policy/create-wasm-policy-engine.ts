@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
+import { createDecisionCache, DEFAULT_MAX_DECISIONS, decisionsCacheable, type DecisionCache } from './create-decision-cache.js';
 import { loadWasmPolicy, type LoadedWasmPolicy } from './load-wasm-policy.js';
 import { PolicyError } from './policy-error.js';
 import { readBundle, type PolicyBundle } from './read-bundle.js';
@@ -22,6 +23,8 @@ export interface WasmPolicyEngine extends PolicyEngine {
   current(): LoadedWasmPolicy | undefined;
   /** How many bundles have been swapped in (1 after the first load). */
   readonly generation: number;
+  /** Decisions cached for the current policy; null when its decisions are not cacheable. */
+  cachedDecisions(): number | null;
 }
 
 export interface WasmPolicyEngineOptions {
@@ -36,24 +39,32 @@ export interface WasmPolicyEngineOptions {
    * bundle (the enforcement canary, src/canary/).
    */
   readonly accept?: ((candidate: LoadedWasmPolicy, source: string) => void) | undefined;
+  /** Bound of the decision cache (src/policy/create-decision-cache.ts); 0 turns it off. */
+  readonly maxCachedDecisions?: number | undefined;
 }
 
 export function createWasmPolicyEngine(options: WasmPolicyEngineOptions = {}): WasmPolicyEngine {
   const { metrics, logger } = options;
   let active: LoadedWasmPolicy | undefined;
+  // Per loaded policy: a swap (new bundle or data) replaces it with the policy, atomically.
+  let decisions: DecisionCache | null = null;
   let generation = 0;
+  const maxDecisions = options.maxCachedDecisions ?? DEFAULT_MAX_DECISIONS;
   return {
     get generation() { return generation; },
     current: () => active,
+    cachedDecisions: () => decisions?.size ?? null,
     async load(bundle, source = 'bundle') {
       try {
         const parts = bundle instanceof Uint8Array ? readBundle(bundle) : bundle;
         const loaded = await loadWasmPolicy(parts, { data: options.data, entrypoint: options.entrypoint, nowNs: options.nowNs });
         options.accept?.(loaded, source);
+        const cacheable = maxDecisions > 0 && decisionsCacheable(parts.wasm, loaded.builtins, [parts.data, options.data]);
         active = loaded;
+        decisions = cacheable ? createDecisionCache(maxDecisions) : null;
         generation++;
         metrics?.policyReloads.inc({ result: 'success' });
-        logger?.info({ source, entrypoint: loaded.entrypoint, builtins: loaded.builtins, generation }, 'policy loaded');
+        logger?.info({ source, entrypoint: loaded.entrypoint, builtins: loaded.builtins, generation, decisionCache: cacheable }, 'policy loaded');
         return loaded;
       } catch (err) {
         metrics?.policyReloads.inc({ result: 'failure' });
@@ -64,10 +75,17 @@ export function createWasmPolicyEngine(options: WasmPolicyEngineOptions = {}): W
     },
     async evaluate(input: PolicyInput): Promise<PolicyDecision> {
       const policy = active;
+      const cache = decisions;
       if (!policy) throw new PolicyError('NOT_LOADED', 'no policy is loaded');
       const stop = metrics?.policyEvaluationDuration.startTimer();
       try {
-        return policy.evaluate(input);
+        if (!cache) return policy.evaluate(input);
+        const key = cache.key(input);
+        const hit = cache.get(key);
+        if (hit) return hit;
+        const decision = policy.evaluate(input);
+        cache.set(key, decision);
+        return decision;
       } finally {
         stop?.();
       }
