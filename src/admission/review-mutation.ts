@@ -55,7 +55,8 @@ export async function reviewMutation(
     }
   }
   const lines = errors.map((e) => `cannot pin image "${e.image}" to a digest: ${e.message} (${e.code})`);
-  if (errors.length > 0 && deps.settings.onError === 'deny') {
+  // Only an explicit `allow` admits unpinned images; any other value denies.
+  if (errors.length > 0 && deps.settings.onError !== 'allow') {
     return { response: denyResponse(request.uid, lines.join('\n')), patch: [], errors };
   }
   const patch = buildPatch(found.locations, replacements);
