@@ -9,12 +9,15 @@
  *   namespaceModes the Namespace `portcullis.dev/mode` label, when an API server is reachable
  *   credentials    config, docker config.json, and — with `registries.kubernetesPullSecrets`
  *                  — the Pod's and its ServiceAccount's imagePullSecrets
+ *   audit          with `audit.enabled`: the background audit of running workloads (src/audit)
  *   canary         every policy passes the enforcement canary before it goes live (src/canary)
  *   trust material `secret:<ns>/<name>[/<key>]` values in verifier configs: watched Secrets
  */
 import { resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { createKubeAuditCluster } from './audit/create-kube-audit-cluster.js';
+import { startBackgroundAudit } from './audit/start-background-audit.js';
 import { createCanary } from './canary/create-canary.js';
 import { describeCanary } from './canary/describe-canary.js';
 import { createRegistryAccess } from './cache/create-registry-access.js';
@@ -82,14 +85,17 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
   }
   const engine = pipeline.policy.engine;
   canary.watch(() => engine.current());
+  const namespaceModes = reader ? createNamespaceModeSource({ reader, logger }) : undefined;
+  const audit = config.audit.enabled ? backgroundAudit(config, deps, pipeline, namespaceModes) : undefined;
   return {
     pinner: createImagePinner({ client: access.client, logger }),
     validator: countDenials(pipeline.validator, metrics),
-    namespaceModes: reader ? createNamespaceModeSource({ reader, logger }) : undefined,
+    namespaceModes,
     ready: () => pipeline.ready(),
     readiness: () => describeCanary(canary.last()),
     async close() {
       canary.close();
+      await audit?.close();
       await pipeline.close();
       await access.close();
     },
@@ -109,15 +115,39 @@ export function pullSecretProviders(config: Config, reader: KubeReader | undefin
   return [createPullSecretCredentialProvider({ reader, logger: deps.logger })];
 }
 
-function kubeReader(config: Config, deps: PortDeps): KubeReader | undefined {
-  let kubeConfig: KubeConfig | undefined;
+function findKubeConfig(deps: PortDeps): KubeConfig | undefined {
   try {
-    kubeConfig = deps.kubeConfig === undefined ? loadKubeConfig() : deps.kubeConfig ?? undefined;
+    return deps.kubeConfig === undefined ? loadKubeConfig() : deps.kubeConfig ?? undefined;
   } catch (err) {
     // A broken kubeconfig must not stop the webhook: the features that need it stay off.
     deps.logger.warn({ err: { message: (err as Error).message } }, 'cannot load a kubeconfig: namespace labels and pull secrets are off');
     return undefined;
   }
+}
+
+/**
+ * The background audit (config `audit.enabled`, src/audit/): it validates with the pipeline's
+ * own validator (so the shared cache) and re-scans when the policy generation or a verifier's
+ * trust material hash changes.
+ */
+function backgroundAudit(config: Config, deps: PortDeps, pipeline: Awaited<ReturnType<typeof buildValidationPipeline>>, namespaceModes: ReturnType<typeof createNamespaceModeSource> | undefined) {
+  const kubeConfig = findKubeConfig(deps);
+  if (!kubeConfig) {
+    deps.logger.warn('audit.enabled is on but no API server is configured: no background audit');
+    return undefined;
+  }
+  return startBackgroundAudit(config, {
+    cluster: createKubeAuditCluster(kubeConfig),
+    validator: pipeline.validator,
+    namespaceModes,
+    fingerprint: () => `${pipeline.policy.engine.generation}|${pipeline.verifiers.map((v) => v.configHash()).join(',')}`,
+    metrics: deps.metrics,
+    logger: deps.logger,
+  });
+}
+
+function kubeReader(config: Config, deps: PortDeps): KubeReader | undefined {
+  const kubeConfig = findKubeConfig(deps);
   if (!kubeConfig) {
     if (config.registries.kubernetesPullSecrets) deps.logger.warn('registries.kubernetesPullSecrets is on but no API server is configured');
     return undefined;

@@ -8,6 +8,7 @@
  * `process.exitCode` as it found it — bin/portcullis.js sets it from the return value).
  */
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './audit.js';
 import { certsCommand } from './certs.js';
 import { policyCommand } from './policy.js';
 import { resolveCommand } from './resolve.js';
@@ -25,6 +26,7 @@ const COMMANDS: ReadonlyArray<() => Command> = [
   resolveCommand,
   policyCommand,
   certsCommand,
+  auditCommand,
 ];
 
 export function buildProgram(): Command {

@@ -30,7 +30,8 @@ export interface VerifyIo {
   readonly exit: (code: number) => void;
 }
 
-const defaultIo: VerifyIo = {
+/** Output to the process' stdout/stderr and exit code (also `portcullis audit`'s). */
+export const defaultIo: VerifyIo = {
   stdout: (l) => process.stdout.write(`${l}\n`),
   stderr: (l) => process.stderr.write(`${l}\n`),
   exit: (c) => { process.exitCode = c; },

@@ -183,6 +183,29 @@ const canary = z.strictObject({
   namespace: z.string().min(1).max(63).default('portcullis-canary'),
 }).prefault({});
 
+/**
+ * Audit of running workloads (docs/operations.md "Audit"): Pods and pod templates listed
+ * through the API server, their images validated with the live config and policy, results
+ * written as wgpolicyk8s.io/v1alpha2 PolicyReports. `portcullis audit` runs it once; `enabled`
+ * runs it in the server too.
+ */
+const audit = z.strictObject({
+  /** Background scan in `portcullis serve` (needs API server access and the audit RBAC). */
+  enabled: z.boolean().default(false),
+  /** Full re-scan period: results older than this are refreshed even if nothing changed. */
+  intervalSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
+  /** How often policy generation and trust material are checked for changes (which re-scan). */
+  checkSeconds: z.number().int().min(1).max(3600).default(10),
+  /** Image validations per second at most (after the scan's own dedup; cached results are cheap). */
+  imagesPerSecond: z.number().positive().max(1000).default(5),
+  /** Deadline of one image validation. */
+  timeoutSeconds: z.number().int().min(1).max(300).default(30),
+  /** Objects read per kind at most (the scan stops listing past it and says so in the ClusterPolicyReport). */
+  maxObjects: z.number().int().min(1).max(100_000).default(10_000),
+  /** Results in one namespace's PolicyReport at most (an object must stay well under etcd's 1.5 MiB). */
+  maxResultsPerReport: z.number().int().min(1).max(5000).default(1000),
+}).prefault({});
+
 export const VERIFIER_TYPES = ['notation', 'cosign', 'sbom', 'vulnerabilityreport'] as const;
 
 const verifier = z.looseObject({
@@ -201,7 +224,7 @@ const verifiers = z.array(verifier).default([]).check((ctx) => {
 
 /** The whole file. Unknown top-level keys are errors (they are almost always typos). */
 export const configSchema = z.strictObject({
-  server, tls, admission, mutation, validation, registries, cache, policy, canary, verifiers,
+  server, tls, admission, mutation, validation, registries, cache, policy, canary, audit, verifiers,
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -18,7 +18,7 @@ function quiet<T>(fn: () => Promise<T>): Promise<T> {
 
 describe('portcullis (cli main)', () => {
   it('registers every subcommand', () => {
-    expect(buildProgram().commands.map((c) => c.name())).toEqual(['serve', 'verify', 'resolve', 'policy', 'certs']);
+    expect(buildProgram().commands.map((c) => c.name())).toEqual(['serve', 'verify', 'resolve', 'policy', 'certs', 'audit']);
   });
 
   it('returns the exit code a subcommand set and leaves process.exitCode as it was', async () => {

@@ -43,7 +43,8 @@ interface Webhook {
 describe('manifests/ (kustomize base)', () => {
   it('lists only files that parse to Kubernetes objects with a name', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual([
-      'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'MutatingWebhookConfiguration', 'Namespace',
+      'ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'CustomResourceDefinition', 'CustomResourceDefinition',
+      'Deployment', 'MutatingWebhookConfiguration', 'Namespace',
       'NetworkPolicy', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration',
     ]);
     for (const { file, object } of manifests) {
@@ -53,7 +54,7 @@ describe('manifests/ (kustomize base)', () => {
   });
 
   it('puts every namespaced object in portcullis-system', () => {
-    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
     for (const o of objects) {
       if (clusterScoped.has(o.kind)) expect(o.metadata.namespace).toBeUndefined();
       else expect(`${o.kind}/${o.metadata.name}: ${o.metadata.namespace}`).toBe(`${o.kind}/${o.metadata.name}: ${NS}`);
