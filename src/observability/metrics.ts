@@ -40,6 +40,7 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
   // alert on them has a series to evaluate before anything has happened.
   for (const result of ['success', 'failure']) metrics.policyReloads.inc({ result }, 0);
   for (const result of ['success', 'error']) metrics.tlsReloads.inc({ result }, 0);
+  for (const webhook of ['mutate', 'validate']) for (const reason of ['inflight', 'event_loop_lag']) metrics.admissionShed.inc({ webhook, reason }, 0);
   return metrics;
 }
 

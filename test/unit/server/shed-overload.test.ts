@@ -59,7 +59,7 @@ describe('createLoadShedder', () => {
     expect(json.response).toMatchObject({ uid: 'pod-create-1', allowed: false });
     expect(json.response?.status?.message).toMatch(/event loop lags more than admission\.maxEventLoopLagMs \(250 ms\)/);
     expect(handled).toBe(before);
-    expect((await metrics.admissionShed.get()).values).toEqual([{ labels: { webhook: 'validate', reason: 'event_loop_lag' }, value: 1 }]);
+    expect((await metrics.admissionShed.get()).values.filter((v) => v.value > 0)).toEqual([{ labels: { webhook: 'validate', reason: 'event_loop_lag' }, value: 1 }]);
   });
 
   it('answers a shed request that is not an AdmissionReview with 400, as the handler would', async () => {
