@@ -31,6 +31,7 @@ import { createPullSecretCredentialProvider } from './kubernetes/pull-secret-cre
 import { createSecretTrustMaterialSource } from './kubernetes/secret-trust-material-source.js';
 import { createImagePinner } from './mutation/create-image-pinner.js';
 import { countDenials } from './observability/count-denials.js';
+import { configuredRegistries } from './oci/configured-registries.js';
 import type { Metrics } from './observability/metrics.js';
 import type { CredentialProvider } from './oci/types.js';
 import type { Ports } from './server/runtime-ports.js';
@@ -66,6 +67,7 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
     registries: config.registries,
     cache: config.cache,
     extraCredentialProviders: pullSecretProviders(config, reader, deps),
+    client: registryClientLimits(config),
     metrics,
     logger,
     // `cache.redis.hmacKeys`: watched files or Secrets, loaded like trust material.
@@ -113,6 +115,20 @@ export function pullSecretProviders(config: Config, reader: KubeReader | undefin
     return [];
   }
   return [createPullSecretCredentialProvider({ reader, logger: deps.logger })];
+}
+
+/** Config `registries.*` bounds (issue 14) and the registries that keep their metric label. */
+function registryClientLimits(config: Config) {
+  const r = config.registries;
+  return {
+    limits: {
+      maxBytesInFlight: r.maxBytesInFlight, maxBytesPerRequest: r.maxBytesPerRequest, maxBytesWaitMs: r.maxBytesWaitMs,
+      maxConnections: r.maxConnections, maxConnectionsPerRequest: r.maxConnectionsPerRequest,
+    },
+    maxConcurrencyPerRegistry: r.maxConnectionsPerRegistry,
+    maxOrigins: r.maxOrigins,
+    metricRegistries: configuredRegistries({ ...r, verifiers: config.verifiers }),
+  };
 }
 
 function findKubeConfig(deps: PortDeps): KubeConfig | undefined {

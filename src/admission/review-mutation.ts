@@ -8,6 +8,7 @@ import { allowResponse, denyResponse } from './build-response.js';
 import type { Exclusions } from './exclusions.js';
 import type { ObjectImages } from './find-images.js';
 import type { Progress } from './progress.js';
+import { tooManyImages } from './too-many-images.js';
 import type { AdmissionRequest, AdmissionResponse, JsonPatchReplace } from './types.js';
 
 export interface MutationSettings {
@@ -24,12 +25,18 @@ export interface MutationResult {
 export async function reviewMutation(
   request: AdmissionRequest,
   found: ObjectImages | undefined,
-  deps: { pinner: ImagePinner; settings: MutationSettings; exclusions: Exclusions; ctx: AdmissionContext; progress: Progress },
+  deps: {
+    pinner: ImagePinner; settings: MutationSettings; exclusions: Exclusions; ctx: AdmissionContext; progress: Progress;
+    /** Config `admission.maxImagesPerObject`. */
+    maxImages?: number | undefined;
+  },
 ): Promise<MutationResult> {
   const untouched = { response: allowResponse(request.uid), patch: [], errors: [] };
   if (!deps.settings.enabled || !found || deps.exclusions.namespace(request.namespace)) return untouched;
   const images = found.images.filter((i) => !deps.exclusions.image(i));
   if (images.length === 0) return untouched;
+  const tooMany = tooManyImages(images, deps.maxImages);
+  if (tooMany) return { response: denyResponse(request.uid, tooMany), patch: [], errors: [] };
 
   deps.progress.stage = 'pin';
   deps.progress.images = images;

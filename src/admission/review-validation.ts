@@ -10,6 +10,7 @@ import { allowResponse, denyResponse } from './build-response.js';
 import type { Exclusions } from './exclusions.js';
 import type { ObjectImages } from './find-images.js';
 import type { Progress } from './progress.js';
+import { tooManyImages } from './too-many-images.js';
 import { resolveMode, type ModeConfig } from './resolve-mode.js';
 import type { AdmissionRequest, AdmissionResponse } from './types.js';
 
@@ -27,12 +28,16 @@ export async function reviewValidation(
   deps: {
     validator: ImageValidator; namespaceModes: NamespaceModeSource | undefined; modes: ModeConfig;
     exclusions: Exclusions; ctx: AdmissionContext; progress: Progress; logger: Logger;
+    /** Config `admission.maxImagesPerObject`. */
+    maxImages?: number | undefined;
   },
 ): Promise<ValidationResult> {
   const untouched = { response: allowResponse(request.uid), mode: undefined, verdicts: [], denied: [] };
   if (!found || deps.exclusions.namespace(request.namespace)) return untouched;
   const images = found.images.filter((i) => !deps.exclusions.image(i));
   if (images.length === 0) return untouched;
+  const tooMany = tooManyImages(images, deps.maxImages);
+  if (tooMany) return { response: denyResponse(request.uid, tooMany), mode: undefined, verdicts: [], denied: [...new Set(images)] };
 
   deps.progress.images = images;
   deps.progress.stage = 'namespace-mode';

@@ -56,6 +56,11 @@ const admission = z.strictObject({
   maxInflight: z.number().int().min(0).max(100_000).default(256),
   /** Event-loop delay (median over the last second, ms) past which new reviews are shed; 0: off. */
   maxEventLoopLagMs: z.number().int().min(0).max(60_000).default(1000),
+  /**
+   * Distinct images (after exclusions) one object may name; more is denied by both webhooks,
+   * whatever the mode: each image costs registry requests and memory (issue 14).
+   */
+  maxImagesPerObject: z.number().int().min(1).max(1024).default(64),
 }).prefault({});
 
 const mutation = z.strictObject({
@@ -119,7 +124,27 @@ const registries = z.strictObject({
   dockerConfig: z.string().min(1).nullable().default(null),
   credentials: z.array(credential).default([]),
   kubernetesPullSecrets: z.boolean().default(false),
-}).prefault({});
+  // Bounds on what registries named in Pod specs can make Portcullis hold (issue 14); the
+  // defaults fit the shipped Deployment (512 MiB limit), see docs/install.md "Resource bounds".
+  /** Bytes of registry content held at once, all requests together. */
+  maxBytesInFlight: z.number().int().min(1024 * 1024).default(160 * 1024 * 1024),
+  /** Bytes of registry content held at once by one admission request. */
+  maxBytesPerRequest: z.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
+  /** Longest a fetch waits for free bytes before failing with BUDGET_EXHAUSTED. */
+  maxBytesWaitMs: z.number().int().min(0).max(30_000).default(5_000),
+  /** Outbound registry requests (sockets) in flight at once, all registries together. */
+  maxConnections: z.number().int().min(1).max(4096).default(256),
+  /** Outbound registry requests in flight at once for one admission request. */
+  maxConnectionsPerRequest: z.number().int().min(1).max(1024).default(32),
+  /** Sockets per registry origin. */
+  maxConnectionsPerRegistry: z.number().int().min(1).max(256).default(16),
+  /** Registry origins with open connection pools at once (least recently used closed first). */
+  maxOrigins: z.number().int().min(1).max(10_000).default(64),
+}).prefault({}).check((ctx) => {
+  if (ctx.value.maxBytesPerRequest > ctx.value.maxBytesInFlight) {
+    ctx.issues.push({ code: 'custom', message: 'must not be larger than registries.maxBytesInFlight', path: ['maxBytesPerRequest'], input: ctx.value.maxBytesPerRequest });
+  }
+});
 
 const ttl = z.number().int().min(0);
 const cache = z.strictObject({

@@ -13,11 +13,14 @@ import type { AdmissionContext, ImagePinner, PinOutcome } from '../admission/por
 import type { CredentialScope, RegistryClient, Resolver, ScopedRegistryClient } from '../oci/types.js';
 import { CodedError } from '../shared/coded-error.js';
 import { parseReference } from '../oci/reference.js';
+import { mapLimit } from '../validation/map-limit.js';
 
 export interface ImagePinnerDeps {
   /** A resolver; when it can scope credentials, each pod's pull secrets are used. */
   readonly client: Resolver | ScopedRegistryClient;
   readonly logger?: Logger;
+  /** Images resolved at once, like the validator's `concurrency` (registry sockets are bounded by the client too). Default 16. */
+  readonly concurrency?: number;
 }
 
 export function createImagePinner(deps: ImagePinnerDeps): ImagePinner {
@@ -25,7 +28,7 @@ export function createImagePinner(deps: ImagePinnerDeps): ImagePinner {
     async pin(images, ctx) {
       const resolver = scoped(deps.client, ctx);
       const unique = [...new Set(images)];
-      const outcomes = await Promise.all(unique.map(async (image) => [image, await pinOne(resolver, image, ctx.signal, deps.logger)] as const));
+      const outcomes = await mapLimit(unique, deps.concurrency ?? 16, async (image) => [image, await pinOne(resolver, image, ctx.signal, deps.logger)] as const);
       return new Map(outcomes);
     },
   };

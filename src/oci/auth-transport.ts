@@ -112,6 +112,8 @@ export function createAuthTransport(inner: HttpTransport, options: AuthTransport
       if (cred?.kind === 'basic') headers.authorization = basicHeader(cred.username, cred.password);
       res = await inner.do({ ...base, method: 'GET', url, headers });
     }
+    // The token is copied out of the body; its bytes go back to the budget at once.
+    res.release();
     if (res.status === 401 || res.status === 403) {
       throw new OciError('UNAUTHORIZED', `token request to ${realm.host} for ${scope} refused (${res.status}${cred ? '' : ', no credentials configured'})`);
     }
@@ -146,6 +148,7 @@ export function createAuthTransport(inner: HttpTransport, options: AuthTransport
       }
       let res = await inner.do({ ...req, headers });
       if (res.status !== 401) return res;
+      res.release();
 
       const parsed = parseWwwAuthenticate(res.headers['www-authenticate']);
       const challenge = parsed.find((c) => c.scheme === 'bearer') ?? parsed.find((c) => c.scheme === 'basic');
@@ -154,6 +157,7 @@ export function createAuthTransport(inner: HttpTransport, options: AuthTransport
       if (!a) throw new OciError('UNAUTHORIZED', `${req.registry}/${req.repository}: authentication required and no credentials are configured`);
       res = await inner.do({ ...req, headers: { ...req.headers, authorization: a } });
       if (res.status === 401) {
+        res.release();
         options.logger?.debug({ registry: req.registry, repository: req.repository }, 'registry refused our credentials');
         throw new OciError('UNAUTHORIZED', `${req.registry}/${req.repository}: credentials refused (401)`);
       }

@@ -38,7 +38,11 @@ export type OciErrorCode =
   /** Referrers pagination went over its page bound, or a redirect chain over its bound. */
   | 'TOO_MANY_PAGES'
   | 'TOO_MANY_REDIRECTS'
-  | 'CREDENTIALS_ERROR';
+  | 'CREDENTIALS_ERROR'
+  /** One reservation is larger than a whole byte budget (`registries.maxBytesPerRequest`/`maxBytesInFlight`): it can never fit. */
+  | 'BUDGET_EXCEEDED'
+  /** The byte budget stayed full for longer than the wait allowed (`registries.maxBytesWaitMs`, or the deadline). */
+  | 'BUDGET_EXHAUSTED';
 
 export class OciError extends CodedError<OciErrorCode> {}
 

@@ -1,15 +1,19 @@
 /**
  * The plain `do(request)` every registry call goes through (oras-go's `remote.Client` without
- * auth): pooled keep-alive connections per registry (an undici Agent keeps one Pool per origin,
- * `connections` bounding the concurrency per registry), size-capped bodies, bounded redirects,
- * retries with backoff on 429/5xx honouring `Retry-After` inside the caller's deadline, and the
- * registry metrics (SPEC "Registry access", "Metrics").
+ * auth): pooled keep-alive connections per registry (a bounded LRU of undici Pools, see
+ * create-pool-set.ts), size-capped bodies held against the byte budgets of create-request-limits.ts,
+ * outbound requests capped per admission request and in total, bounded redirects, retries with
+ * backoff on 429/5xx honouring `Retry-After` inside the caller's deadline, and the registry
+ * metrics labelled by configured registry or `other` (SPEC "Registry access", "Metrics").
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Metrics } from '../observability/metrics.js';
 import { deadlineOf } from './deadline.js';
 import { OciError } from './errors.js';
+import { createPoolSet, type PoolSet, type PoolSetStats } from './create-pool-set.js';
+import { createRequestLimits, type ContentLease, type RequestLimits } from './create-request-limits.js';
+import { createRegistryLabeler, type RegistryLabeler } from './registry-label.js';
 import { DEFAULT_RETRY, backoffDelay, isRetryableStatus, parseRetryAfter, type RetryOptions } from './retry-policy.js';
 
 export interface HttpRequest {
@@ -20,6 +24,11 @@ export interface HttpRequest {
   readonly signal: AbortSignal;
   /** Cap on a successful (2xx) body; error bodies are always capped at 64 KiB. */
   readonly maxBytes: number;
+  /**
+   * The byte budget held for a successful body is its length times this (default 1): blobs are
+   * decoded and parsed by verifiers while they are held, which costs more than their bytes.
+   */
+  readonly holdFactor?: number | undefined;
   /** Metric labels. */
   readonly registry: string;
   readonly operation: string;
@@ -32,18 +41,33 @@ export interface HttpResponse {
   readonly body: Uint8Array;
   /** The URL that answered (after redirects). */
   readonly url: URL;
+  /**
+   * Gives back the byte budget held for `body` (idempotent). Call it once the body, and what
+   * was parsed from it, are no longer held; the end of the admission request releases it too.
+   */
+  release(): void;
 }
 
 export interface HttpTransport {
   do(request: HttpRequest): Promise<HttpResponse>;
   close(): Promise<void>;
+  /** Pools, sockets and budgets in use (tests, the benchmark). */
+  stats(): HttpTransportStats;
 }
+
+export interface HttpTransportStats extends Partial<PoolSetStats>, ReturnType<RequestLimits['stats']> {}
 
 export interface HttpTransportOptions {
   /** Hosts (host[:port]) that may be reached over plain HTTP. */
   readonly insecure?: readonly string[];
   /** Concurrent connections (and so requests) per registry origin. Default 16. */
   readonly maxConcurrencyPerRegistry?: number;
+  /** Registry origins with open pools at once (LRU). Default 64. */
+  readonly maxOrigins?: number;
+  /** Byte and connection budgets; default DEFAULT_REQUEST_LIMITS. */
+  readonly limits?: RequestLimits;
+  /** The metric label of a registry; default: hosts in `insecure` keep their name, others are `other`. */
+  readonly registryLabel?: RegistryLabeler;
   readonly retry?: Partial<RetryOptions>;
   readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration'>;
   /** Per-request connect/headers/body timeouts in ms (the caller's signal usually ends it first). Default 30 s. */
@@ -60,23 +84,24 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   const insecure = new Set(options.insecure ?? []);
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const ownAgent = options.dispatcher === undefined;
-  const dispatcher = options.dispatcher ?? new Agent({
-    connections: options.maxConcurrencyPerRegistry ?? 16,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 120_000,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    connect: { timeout: Math.min(timeoutMs, 10_000) },
-  });
+  const pools: PoolSet | undefined = options.dispatcher === undefined
+    ? createPoolSet({ maxOrigins: options.maxOrigins ?? 64, connectionsPerOrigin: options.maxConcurrencyPerRegistry ?? 16, timeoutMs })
+    : undefined;
+  const dispatcher: Dispatcher = options.dispatcher ?? pools!;
+  const limits = options.limits ?? createRequestLimits();
+  const label = options.registryLabel ?? createRegistryLabeler(insecure);
 
   async function once(req: HttpRequest, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
     if (url.protocol === 'http:' && !insecure.has(url.host)) {
       throw new OciError('UNEXPECTED_RESPONSE', `refusing plain HTTP to ${url.host}: not listed in registries.insecure`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OciError('UNEXPECTED_RESPONSE', `unsupported URL scheme ${url.protocol}`);
+    const what = `${req.operation} ${url.host}`;
+    // One socket per request in flight (HTTP/1.1): the slot bounds sockets per admission request and in total.
+    const releaseConnection = await limits.acquireConnection(req.signal, what);
     const started = performance.now();
     let status = 'error';
+    let lease: ContentLease | undefined;
     try {
       const res = await dispatcher.request({
         origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method,
@@ -86,15 +111,32 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       const h = normaliseHeaders(res.headers);
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       const cap = ok ? req.maxBytes : ERROR_BODY_MAX;
-      const declared = h['content-length'] !== undefined ? Number(h['content-length']) : undefined;
+      const rawLength = h['content-length'] !== undefined ? Number(h['content-length']) : undefined;
+      const declared = rawLength !== undefined && Number.isSafeInteger(rawLength) && rawLength >= 0 ? rawLength : undefined;
       if (ok && req.method !== 'HEAD' && declared !== undefined && declared > cap) {
         discard(res.body);
         throw new OciError('SIZE_EXCEEDED', `${req.operation} ${url.pathname}: body of ${declared} bytes is over the ${cap} byte limit`);
       }
-      const body = req.method === 'HEAD' ? (await res.body.dump(), new Uint8Array()) : await readCapped(res.body, cap, ok, `${req.operation} ${url.pathname}`);
-      return { status: res.statusCode, headers: h, body, url };
+      if (req.method === 'HEAD') {
+        await res.body.dump();
+        return { status: res.statusCode, headers: h, body: new Uint8Array(), url, release: () => undefined };
+      }
+      // Held from here until the consumer releases it: what it declares, else all it may send.
+      const hold = Math.min(cap, declared ?? cap) * (ok ? req.holdFactor ?? 1 : 1);
+      try {
+        lease = await limits.reserveBytes(req.signal, hold, what);
+      } catch (err) {
+        discard(res.body);
+        throw err;
+      }
+      const body = await readCapped(res.body, cap, ok, `${req.operation} ${url.pathname}`);
+      const held = lease;
+      lease = undefined;
+      return { status: res.statusCode, headers: h, body, url, release: () => held.release() };
     } finally {
-      const labels = { registry: req.registry, operation: req.operation };
+      lease?.release();
+      releaseConnection();
+      const labels = { registry: label(req.registry), operation: req.operation };
       options.metrics?.registryRequests.inc({ ...labels, status });
       options.metrics?.registryRequestDuration.observe(labels, (performance.now() - started) / 1000);
     }
@@ -108,6 +150,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       const res = await once(req, url, headers);
       const location = res.headers.location;
       if (!REDIRECTS.has(res.status) || !location || req.method === 'POST') return res;
+      res.release();
       if (hop >= MAX_REDIRECTS) throw new OciError('TOO_MANY_REDIRECTS', `${req.operation}: more than ${MAX_REDIRECTS} redirects from ${req.url.host}`);
       let next: URL;
       try { next = new URL(location, url); } catch { throw new OciError('UNEXPECTED_RESPONSE', `${req.operation}: invalid redirect location`); }
@@ -140,6 +183,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           continue;
         }
         if (!isRetryableStatus(res.status) || attempt >= retry.maxAttempts) return res;
+        res.release();
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         const delay = backoffDelay(attempt, retry, retryAfter);
         const code = res.status === 429 ? 'TOO_MANY_REQUESTS' : 'REGISTRY_ERROR';
@@ -155,8 +199,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       }
     },
     async close() {
-      if (ownAgent) await dispatcher.close();
+      await pools?.close();
     },
+    stats: () => ({ ...pools?.stats(), ...limits.stats() }),
   };
 }
 

@@ -15,6 +15,7 @@ import { OciError } from './errors.js';
 import { parseDigest } from './digest.js';
 import { parseNextLink } from './link-header.js';
 import { deadlineOf, registerDeadline } from './deadline.js';
+import { linkRequestSignal } from './request-signal.js';
 import { descriptor as parseDescriptor, MAX_DESCRIPTORS } from './parse-manifest.js';
 import { registryError } from './registry-error.js';
 import type { ReferrersSupportMemory } from './referrers-support.js';
@@ -34,7 +35,7 @@ export async function listReferrers(
   // and cancel the rest as soon as one branch fails.
   const siblings = new AbortController();
   const outer = signal;
-  signal = AbortSignal.any([outer, siblings.signal]);
+  signal = linkRequestSignal(AbortSignal.any([outer, siblings.signal]), outer);
   const deadline = deadlineOf(outer);
   if (deadline !== undefined) registerDeadline(signal, deadline);
   // The tag schema is read even where the referrers API answers: content pushed by a client
@@ -92,21 +93,26 @@ async function referrersApi(repo: RepositoryRequester, digest: string, signal: A
   for (let page = 0; ; page++) {
     if (page >= repo.maxReferrerPages) throw new OciError('TOO_MANY_PAGES', `${repo.registry}/${repo.repository}: referrers of ${digest} span more than ${repo.maxReferrerPages} pages`);
     const res = await repo.send('referrers', 'GET', url, [OCI_INDEX], repo.maxManifestBytes, signal);
-    // A registry without the API answers 404 (spec "Listing Referrers"); some routers answer
-    // 400/405 to an unknown path, but so may a proxy having a bad moment: not remembered.
-    if (res.status === 404) {
-      if (knownSupported || page > 0) return { kind: 'api', found: out };
-      return { kind: 'none' };
+    // Only the descriptors are kept: the page's bytes are given back to the budget once read.
+    try {
+      // A registry without the API answers 404 (spec "Listing Referrers"); some routers answer
+      // 400/405 to an unknown path, but so may a proxy having a bad moment: not remembered.
+      if (res.status === 404) {
+        if (knownSupported || page > 0) return { kind: 'api', found: out };
+        return { kind: 'none' };
+      }
+      if (res.status === 400 || res.status === 405) return { kind: 'unknown' };
+      if (res.status !== 200) throw registryError(res, `${repo.registry}/${repo.repository} referrers of ${digest}`);
+      const type = res.headers['content-type']?.split(';')[0]?.trim();
+      if (type !== OCI_INDEX) {
+        if (page === 0 && !knownSupported) return { kind: 'unknown' };
+        throw new OciError('UNEXPECTED_RESPONSE', `${repo.registry}/${repo.repository}: referrers response is ${type ?? 'untyped'}, not an OCI index`);
+      }
+      out.push(...indexEntries(res.body, `${repo.registry}/${repo.repository} referrers of ${digest}`));
+      if (out.length > MAX_DESCRIPTORS) throw new OciError('TOO_MANY_PAGES', `${repo.registry}/${repo.repository}: more than ${MAX_DESCRIPTORS} referrers`);
+    } finally {
+      res.release();
     }
-    if (res.status === 400 || res.status === 405) return { kind: 'unknown' };
-    if (res.status !== 200) throw registryError(res, `${repo.registry}/${repo.repository} referrers of ${digest}`);
-    const type = res.headers['content-type']?.split(';')[0]?.trim();
-    if (type !== OCI_INDEX) {
-      if (page === 0 && !knownSupported) return { kind: 'unknown' };
-      throw new OciError('UNEXPECTED_RESPONSE', `${repo.registry}/${repo.repository}: referrers response is ${type ?? 'untyped'}, not an OCI index`);
-    }
-    out.push(...indexEntries(res.body, `${repo.registry}/${repo.repository} referrers of ${digest}`));
-    if (out.length > MAX_DESCRIPTORS) throw new OciError('TOO_MANY_PAGES', `${repo.registry}/${repo.repository}: more than ${MAX_DESCRIPTORS} referrers`);
     const next = parseNextLink(res.headers.link);
     if (!next) return { kind: 'api', found: out };
     let nextUrl: URL;
@@ -121,6 +127,7 @@ async function referrersApi(repo: RepositoryRequester, digest: string, signal: A
 async function tagSchema(repo: RepositoryRequester, tag: string, signal: AbortSignal): Promise<Descriptor[]> {
   const m = await repo.get(tag, 'referrers-tag', signal, true);
   if (!m) return [];
+  m.release?.();
   if (m.parsed.kind !== 'index') throw new OciError('INVALID_MANIFEST', `${repo.registry}/${repo.repository}:${tag} is not an index`);
   return [...m.parsed.index.manifests];
 }

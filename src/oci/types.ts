@@ -59,6 +59,17 @@ export interface ImageIndex {
 export interface FetchedContent {
   readonly descriptor: Descriptor;
   readonly bytes: Uint8Array;
+  /**
+   * Gives back the registry byte budget these bytes are held against (idempotent; see
+   * src/oci/create-request-limits.ts). Call it when done with the bytes; the end of the
+   * admission request releases them anyway.
+   */
+  readonly release?: (() => void) | undefined;
+}
+
+/** Releases the byte budget of each content (those without one are skipped). */
+export function releaseContent(contents: Iterable<FetchedContent | undefined>): void {
+  for (const c of contents) c?.release?.();
 }
 
 /** Resolves a reference (tag or digest) to the descriptor of its manifest. */

@@ -138,11 +138,11 @@ export function createAdmissionHandler(webhook: Webhook, deps: AdmissionHandlerD
         const exclusions = createExclusions(current.validation);
         work = webhook === 'mutate'
           ? reviewMutation(request, found, {
-            pinner: lease.ports.pinner, settings: current.mutation, exclusions, ctx, progress,
+            pinner: lease.ports.pinner, settings: current.mutation, exclusions, ctx, progress, maxImages: current.admission.maxImagesPerObject,
           }).then((r) => ({ kind: 'done' as const, response: r.response, extra: { patchOps: r.patch.length, ...(r.errors.length ? { pinErrors: r.errors } : {}) } }))
           : reviewValidation(request, found, {
             validator: lease.ports.validator, namespaceModes: lease.ports.namespaceModes, modes: current.validation,
-            exclusions, ctx, progress, logger: deps.logger,
+            exclusions, ctx, progress, logger: deps.logger, maxImages: current.admission.maxImagesPerObject,
           }).then((r) => {
             if (r.mode) deps.metrics.validationDecisions.inc({ mode: r.mode, decision: r.denied.length === 0 ? 'allowed' : r.mode === 'enforce' ? 'denied' : 'would-deny' });
             return { kind: 'done' as const, response: r.response, extra: { mode: r.mode, ...(r.denied.length ? { denied: r.denied } : {}) } };

@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/types.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Descriptor, FetchedContent, ImageRef, ListedReferrer, RegistryClient } from '../oci/types.js';
+import { releaseContent, type Descriptor, type FetchedContent, type ImageRef, type ListedReferrer, type RegistryClient } from '../oci/types.js';
 import { OCI_EMPTY } from '../oci/media-types.js';
 import { earliestTime, type ReferrerArtifact, type Subject, type Verifier, type VerifierResult } from '../verifiers/verifier.js';
 import { mapLimit } from './map-limit.js';
@@ -94,6 +94,8 @@ export async function verifySubject(
     const errs: StageError[] = [];
     let fetched: { manifest: FetchedContent } & ReferrerManifest | undefined;
     let refused = false;
+    // Gives the registry byte budget of the referrer's manifest back once it is done with.
+    const done = () => { releaseContent([fetched?.manifest]); return { out, errs }; };
     const fetchManifest = async () => {
       if (fetched || refused) return fetched;
       const r = await runStage('fetch', signal, `${what} referrer ${listed.digest}`, async (s) => {
@@ -127,9 +129,9 @@ export async function verifySubject(
     let artifactType = listed.artifactType === OCI_EMPTY ? undefined : listed.artifactType;
     if (!artifactType) artifactType = (await fetchManifest())?.artifactType;
     if (artifactType === OCI_EMPTY) artifactType = undefined;
-    if (!artifactType) return { out, errs };
+    if (!artifactType) return done();
     const matching = applicable.filter((v) => v.artifactTypes.includes(artifactType) && (source !== 'cosign-tag' || SIGNATURE_TYPES.has(v.type)));
-    if (matching.length === 0) return { out, errs };
+    if (matching.length === 0) return done();
     // What a verifier and the policy see of the referrer: the listed digest (checked against
     // the bytes when they are fetched) and, once the manifest is read, its own media type and
     // annotations; never the listing's annotations.
@@ -171,6 +173,7 @@ export async function verifySubject(
       const artifact: ReferrerArtifact = { descriptor: artifactDescriptor(art), manifest: art.manifest, blobs: blobs.value };
       const stop = deps.metrics?.verifierDuration.startTimer({ type: v.type });
       const run = await runStage('verify', signal, `${what} ${v.type} "${v.name}"`, (s) => v.verify(subject, artifact, { signal: s, now: deps.now(), nested }));
+      releaseContent(blobs.value);
       let result: VerifierResult;
       if (run.ok) {
         result = nested.length && run.value.nested.length === 0 ? { ...run.value, nested } : run.value;
@@ -188,7 +191,7 @@ export async function verifySubject(
       const ttl = run.ok ? secondsUntilExpiry(result, deps.now()) : 0;
       if (run.ok && ttl !== 0) await deps.cache?.set('results', key, result, ttl).catch((e: unknown) => deps.logger?.warn({ err: errorMessage(e) }, 'result cache write failed'));
     }
-    return { out, errs };
+    return done();
   });
   const results = perReferrer.flatMap((r) => r.out);
   for (const r of perReferrer) errors.push(...r.errs);

@@ -6,6 +6,17 @@ const CLOSE_OBJECT = 0x7d; // }
 const CLOSE_ARRAY = 0x5d; // ]
 const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
+const COMMA = 0x2c; // ,
+
+/** What one scan of a JSON document found, outside strings. */
+export interface JsonShape {
+  /** Deepest nesting of arrays and objects. */
+  readonly deepest: number;
+  /** Arrays and objects. */
+  readonly containers: number;
+  /** Commas: one per value after the first in each container. */
+  readonly commas: number;
+}
 
 /**
  * Scans JSON bytes once, without recursion and without decoding them, and throws
@@ -16,8 +27,15 @@ const BACKSLASH = 0x5c; // \
  * (the parser does that next).
  */
 export function checkJsonDepth(bytes: Uint8Array, maxDepth: number): number {
+  return scanJsonShape(bytes, maxDepth).deepest;
+}
+
+/** The scan of checkJsonDepth, also counting containers and commas (for the parsed size). */
+export function scanJsonShape(bytes: Uint8Array, maxDepth: number): JsonShape {
   let depth = 0;
   let deepest = 0;
+  let containers = 0;
+  let commas = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
@@ -27,7 +45,9 @@ export function checkJsonDepth(bytes: Uint8Array, maxDepth: number): number {
       continue;
     }
     if (b === QUOTE) inString = true;
+    else if (b === COMMA) commas++;
     else if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
+      containers++;
       depth++;
       if (depth > maxDepth) throw new JsonError('TOO_DEEP', `JSON nests deeper than ${maxDepth} levels (at byte ${i})`);
       if (depth > deepest) deepest = depth;
@@ -35,5 +55,5 @@ export function checkJsonDepth(bytes: Uint8Array, maxDepth: number): number {
       if (depth > 0) depth--;
     }
   }
-  return deepest;
+  return { deepest, containers, commas };
 }

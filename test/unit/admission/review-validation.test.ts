@@ -17,7 +17,7 @@ const DENY: FakeImageValidatorOptions = {
   warnings: { [`ghcr.io/o/r@${D1}`]: ['signature expires in 5 days'] },
 };
 
-async function validate(options: FakeImageValidatorOptions, more: { mode?: ValidationMode; namespaces?: Record<string, ValidationMode>; source?: NamespaceModeSource; excludeNamespaces?: string[]; req?: typeof request } = {}) {
+async function validate(options: FakeImageValidatorOptions, more: { mode?: ValidationMode; namespaces?: Record<string, ValidationMode>; source?: NamespaceModeSource; excludeNamespaces?: string[]; req?: typeof request; maxImages?: number } = {}) {
   const req = more.req ?? request;
   const found = findImages(req);
   const validator = new FakeImageValidator(options);
@@ -25,12 +25,20 @@ async function validate(options: FakeImageValidatorOptions, more: { mode?: Valid
   const result = await reviewValidation(req, found, {
     validator, namespaceModes: more.source, modes: { mode: more.mode ?? 'enforce', namespaces: more.namespaces ?? {} },
     exclusions: createExclusions({ excludeNamespaces: more.excludeNamespaces ?? ['kube-system'], excludeImages: [] }),
-    ctx, progress: newProgress(), logger: silentLogger(),
+    ctx, progress: newProgress(), logger: silentLogger(), maxImages: more.maxImages,
   });
   return { ...result, validator };
 }
 
 describe('reviewValidation', () => {
+  it('denies an object with more distinct images than admission.maxImagesPerObject, in any mode, without validating', async () => {
+    for (const mode of ['enforce', 'audit'] as const) {
+      const { response, validator } = await validate({}, { mode, maxImages: 2 });
+      expect(validator.calls).toHaveLength(0);
+      expect(response).toMatchObject({ allowed: false, status: { message: expect.stringContaining('names 3 distinct images, more than the 2') } });
+    }
+  });
+
   describe('in enforce mode', () => {
     it('allows when every image is allowed, with a per-image audit summary', async () => {
       const { response, validator } = await validate({});

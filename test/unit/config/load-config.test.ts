@@ -11,10 +11,14 @@ describe('parseConfig', () => {
     const c = defaultConfig('/srv');
     expect(c.server).toEqual({ port: 8443, metricsPort: 9090, host: '0.0.0.0', bodyLimitBytes: 3145728, maxJsonDepth: 64, shutdownGraceMs: 10_000 });
     expect(c.tls).toEqual({ certFile: '/srv/certs/tls.crt', keyFile: '/srv/certs/tls.key', clientCAFile: null, allowedClientNames: ['portcullis-client'], reloadDebounceMs: 250 });
-    expect(c.admission).toEqual({ deadlineBufferMs: 200, defaultTimeoutSeconds: 10, failurePolicy: 'deny', maxInflight: 256, maxEventLoopLagMs: 1000 });
+    expect(c.admission).toEqual({ deadlineBufferMs: 200, defaultTimeoutSeconds: 10, failurePolicy: 'deny', maxInflight: 256, maxEventLoopLagMs: 1000, maxImagesPerObject: 64 });
     expect(c.mutation).toEqual({ enabled: true, onError: 'deny' });
     expect(c.validation).toEqual({ mode: 'enforce', platforms: 'index', excludeNamespaces: ['kube-system'], requireDigest: true, excludeImages: [], namespaces: {}, modeLabelMayRelax: { namespaces: [], selector: null } });
-    expect(c.registries).toEqual({ insecure: [], dockerConfig: null, credentials: [], kubernetesPullSecrets: false });
+    expect(c.registries).toEqual({
+      insecure: [], dockerConfig: null, credentials: [], kubernetesPullSecrets: false,
+      maxBytesInFlight: 160 * 1024 * 1024, maxBytesPerRequest: 64 * 1024 * 1024, maxBytesWaitMs: 5000,
+      maxConnections: 256, maxConnectionsPerRequest: 32, maxConnectionsPerRegistry: 16, maxOrigins: 64,
+    });
     expect(c.cache).toEqual({
       type: 'memory', redis: { url: null, hmacKeys: [] }, ttlSeconds: { digest: 60, referrers: 60, results: 3600, negative: 10 },
       maxBytes: 64 * 1024 * 1024, maxEntryBytes: 1024 * 1024,

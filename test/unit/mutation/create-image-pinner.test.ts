@@ -34,6 +34,23 @@ describe('createImagePinner', () => {
     expect([...out.values()]).toEqual([{ kind: 'unchanged' }, { kind: 'unchanged' }]);
   });
 
+  it('resolves at most `concurrency` images at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow = {
+      async resolve() {
+        running++; peak = Math.max(peak, running);
+        await new Promise((r) => setImmediate(r));
+        running--;
+        return D;
+      },
+    };
+    const images = Array.from({ length: 40 }, (_, i) => `registry.example/app-${i}:1`);
+    const out = await createImagePinner({ client: slow, concurrency: 4 }).pin(images, ctx());
+    expect(out.size).toBe(40);
+    expect(peak).toBe(4);
+  });
+
   it('answers once per unique image', async () => {
     const out = await pinner.pin(['nginx:1.27', 'nginx:1.27'], ctx());
     expect(out.size).toBe(1);

@@ -12,7 +12,7 @@ const base = new URL('http://reg.test/v2/app/');
 
 const answer = (status: number, contentType?: string, body: unknown = {}): HttpResponse => ({
   status, url: base, body: Buffer.from(JSON.stringify(body)),
-  headers: contentType ? { 'content-type': contentType } : {},
+  headers: contentType ? { 'content-type': contentType } : {}, release: () => undefined,
 });
 const index = answer(200, OCI_INDEX, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [SIG] });
 

@@ -38,3 +38,22 @@ describe('parseBoundedJson', () => {
     expect(() => parseBoundedJson(Uint8Array.from([0x22, 0xc3, 0x28, 0x22]), limits)).toThrow(expect.objectContaining({ code: 'INVALID_UTF8' }));
   });
 });
+
+describe('parseBoundedJson within the registry byte budget', () => {
+  const big = { maxBytes: 64 * 1024 * 1024, maxDepth: 64 };
+  it('refuses a document of tiny values whose parsed form would be many times its size', () => {
+    // 3 bytes per empty object: parsed, each costs tens of bytes of heap.
+    const objects = `[${Array.from({ length: 400_000 }, () => '{}').join(',')}]`;
+    expect(() => parseBoundedJson(bytes(objects), big)).toThrow(expect.objectContaining({ code: 'TOO_LARGE', message: expect.stringContaining('would parse to about') }));
+    const zeros = `[${Array.from({ length: 400_000 }, () => '0').join(',')}]`;
+    expect(() => parseBoundedJson(bytes(zeros), big)).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
+  });
+  it('parses a realistic SBOM of the same size', () => {
+    const packages = Array.from({ length: 5_000 }, (_, i) => ({
+      name: `pkg-${i}`, SPDXID: `SPDXRef-Package-${i}`, versionInfo: `1.${i % 100}.0`, licenseConcluded: 'MIT',
+      externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: `pkg:npm/pkg-${i}@1.${i % 100}.0` }],
+    }));
+    const doc = bytes(JSON.stringify({ spdxVersion: 'SPDX-2.3', packages }));
+    expect((parseBoundedJson(doc, big) as { packages: unknown[] }).packages).toHaveLength(5_000);
+  });
+});
