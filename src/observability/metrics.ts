@@ -7,10 +7,27 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 const P = 'portcullis_';
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** What a registry client holds now (src/oci/http-transport.ts), read when /metrics is scraped. */
+export interface RegistryLoad {
+  readonly bytesHeld: number;
+  readonly bytesPeak: number;
+  readonly connectionsHeld: number;
+  readonly origins?: number | undefined;
+}
+
 export function createMetrics(registry: Registry = new Registry(), options: { defaults?: boolean } = {}) {
   if (options.defaults ?? true) collectDefaultMetrics({ register: registry, prefix: P });
   const r = [registry];
+  // One source per live registry client (a config reload briefly has two); summed when scraped.
+  const loadSources = new Set<() => RegistryLoad>();
+  const load = (pick: (l: RegistryLoad) => number) => [...loadSources].reduce((n, s) => n + pick(s()), 0);
   const metrics = {
+    /** Registers a registry client's load for the gauges below; returns the unregister function. */
+    registryLoad: (source: () => RegistryLoad) => { loadSources.add(source); return () => { loadSources.delete(source); }; },
+    registryBytesHeld: new Gauge({ name: `${P}registry_bytes_held`, help: 'Bytes of registry content held now against registries.maxBytesInFlight', registers: r, collect() { this.set(load((l) => l.bytesHeld)); } }),
+    registryBytesHeldMax: new Gauge({ name: `${P}registry_bytes_held_max`, help: 'Most bytes of registry content held at once since start', registers: r, collect() { this.set(load((l) => l.bytesPeak)); } }),
+    registryConnections: new Gauge({ name: `${P}registry_connections_in_flight`, help: 'Outbound registry requests in flight now (registries.maxConnections)', registers: r, collect() { this.set(load((l) => l.connectionsHeld)); } }),
+    registryOrigins: new Gauge({ name: `${P}registry_origins_open`, help: 'Registry origins with an open connection pool (registries.maxOrigins)', registers: r, collect() { this.set(load((l) => l.origins ?? 0)); } }),
     registry,
     admissionRequests: new Counter({ name: `${P}admission_requests_total`, help: 'AdmissionReviews answered, by webhook and decision', labelNames: ['webhook', 'decision'] as const, registers: r }),
     admissionDuration: new Histogram({ name: `${P}admission_duration_seconds`, help: 'Time to answer an AdmissionReview', labelNames: ['webhook'] as const, buckets: LATENCY_BUCKETS, registers: r }),

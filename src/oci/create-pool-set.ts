@@ -5,7 +5,8 @@
  * recently used pool is closed when a new origin would pass `maxOrigins` (its running requests
  * finish first, undici's graceful close). A pool whose sockets have all gone idle-closed
  * (`keepAliveTimeout`) is closed and forgotten, so nothing is kept per host that is no longer
- * talked to.
+ * talked to. Idle keep-alive sockets of many origins add up: once `maxSockets` are open, pools
+ * with nothing running are closed (least recently used first) before another origin is used.
  */
 import { Dispatcher, Pool } from 'undici';
 
@@ -14,6 +15,8 @@ export interface PoolSetOptions {
   readonly maxOrigins: number;
   /** Sockets per origin (so concurrent requests per registry). */
   readonly connectionsPerOrigin: number;
+  /** Open sockets, idle ones included, above which idle pools are closed. Default: no bound. */
+  readonly maxSockets?: number;
   /** Per-request socket timeouts in ms. */
   readonly timeoutMs: number;
   /** Idle keep-alive sockets are closed after this long. */
@@ -27,12 +30,15 @@ export interface PoolSetStats {
   readonly connected: number;
   /** Pools closed to make room for another origin. */
   readonly evicted: number;
+  /** Idle pools closed because `maxSockets` were open. */
+  readonly trimmed: number;
 }
 
 export class PoolSet extends Dispatcher {
   readonly #pools = new Map<string, Pool>();
   readonly #options: PoolSetOptions;
   #evicted = 0;
+  #trimmed = 0;
   #closed = false;
 
   constructor(options: PoolSetOptions) {
@@ -46,6 +52,7 @@ export class PoolSet extends Dispatcher {
   }
 
   #poolFor(origin: string): Pool {
+    this.#trimIdle(origin);
     const pool = this.#pools.get(origin);
     if (pool) {
       // Most recently used last: Map iteration order is the LRU order.
@@ -81,10 +88,27 @@ export class PoolSet extends Dispatcher {
     return created;
   }
 
+  /** Closes idle pools (LRU first) while the sockets open are at `maxSockets`. */
+  #trimIdle(keep: string): void {
+    const max = this.#options.maxSockets;
+    if (max === undefined) return;
+    let connected = 0;
+    for (const p of this.#pools.values()) connected += p.stats.connected;
+    for (const [origin, p] of this.#pools) {
+      if (connected < max) return;
+      const s = p.stats;
+      if (origin === keep || s.size > 0) continue;
+      this.#pools.delete(origin);
+      this.#trimmed++;
+      connected -= s.connected;
+      void p.close().catch(() => undefined);
+    }
+  }
+
   stats(): PoolSetStats {
     let connected = 0;
     for (const p of this.#pools.values()) connected += p.stats.connected;
-    return { origins: this.#pools.size, connected, evicted: this.#evicted };
+    return { origins: this.#pools.size, connected, evicted: this.#evicted, trimmed: this.#trimmed };
   }
 
   override async close(): Promise<void> {

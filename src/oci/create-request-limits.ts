@@ -48,8 +48,8 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimitOptions = {
   maxBytesInFlight: 160 * 1024 * 1024,
   maxBytesPerRequest: 64 * 1024 * 1024,
   maxBytesWaitMs: 5_000,
-  maxConnections: 256,
-  maxConnectionsPerRequest: 32,
+  maxConnections: 64,
+  maxConnectionsPerRequest: 16,
 };
 
 /** Wait for bytes ends this long before the deadline, so the error names the budget, not the clock. */

@@ -29,6 +29,11 @@ export interface HttpRequest {
    * decoded and parsed by verifiers while they are held, which costs more than their bytes.
    */
   readonly holdFactor?: number | undefined;
+  /**
+   * `maxBytes` is the exact size expected (a descriptor's): the budget is reserved before the
+   * request is sent. An error body (64 KiB at most) is read within that reservation.
+   */
+  readonly sizeKnown?: boolean | undefined;
   /** Metric labels. */
   readonly registry: string;
   readonly operation: string;
@@ -69,7 +74,7 @@ export interface HttpTransportOptions {
   /** The metric label of a registry; default: hosts in `insecure` keep their name, others are `other`. */
   readonly registryLabel?: RegistryLabeler;
   readonly retry?: Partial<RetryOptions>;
-  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration'>;
+  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration'> & Partial<Pick<Metrics, 'registryLoad'>>;
   /** Per-request connect/headers/body timeouts in ms (the caller's signal usually ends it first). Default 30 s. */
   readonly timeoutMs?: number;
   /** For tests: a dispatcher to use instead of the pooled Agent. */
@@ -84,12 +89,15 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   const insecure = new Set(options.insecure ?? []);
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const limits = options.limits ?? createRequestLimits();
   const pools: PoolSet | undefined = options.dispatcher === undefined
-    ? createPoolSet({ maxOrigins: options.maxOrigins ?? 64, connectionsPerOrigin: options.maxConcurrencyPerRegistry ?? 16, timeoutMs })
+    ? createPoolSet({ maxOrigins: options.maxOrigins ?? 64, connectionsPerOrigin: options.maxConcurrencyPerRegistry ?? 16, maxSockets: limits.options.maxConnections, timeoutMs })
     : undefined;
   const dispatcher: Dispatcher = options.dispatcher ?? pools!;
-  const limits = options.limits ?? createRequestLimits();
+  const keepAliveBelow = Math.max(1, Math.floor(limits.options.maxConnections / 2));
   const label = options.registryLabel ?? createRegistryLabeler(insecure);
+  const stats = (): HttpTransportStats => ({ ...pools?.stats(), ...limits.stats() });
+  const unregisterLoad = options.metrics?.registryLoad?.(stats);
 
   async function once(req: HttpRequest, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
     if (url.protocol === 'http:' && !insecure.has(url.host)) {
@@ -97,15 +105,28 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OciError('UNEXPECTED_RESPONSE', `unsupported URL scheme ${url.protocol}`);
     const what = `${req.operation} ${url.host}`;
-    // One socket per request in flight (HTTP/1.1): the slot bounds sockets per admission request and in total.
-    const releaseConnection = await limits.acquireConnection(req.signal, what);
+    // A body of known size (blobs, manifests fetched by descriptor) is reserved before the
+    // request goes out, so a wait for memory holds no socket; any other once its length is known.
+    let lease: ContentLease | undefined = req.sizeKnown && req.method !== 'HEAD'
+      ? await limits.reserveBytes(req.signal, req.maxBytes * (req.holdFactor ?? 1), what)
+      : undefined;
+    let releaseConnection: () => void;
+    try {
+      // One socket per request in flight (HTTP/1.1): the slot bounds sockets per admission request and in total.
+      releaseConnection = await limits.acquireConnection(req.signal, what);
+    } catch (err) {
+      lease?.release();
+      throw err;
+    }
     const started = performance.now();
     let status = 'error';
-    let lease: ContentLease | undefined;
     try {
       const res = await dispatcher.request({
         origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method,
         headers, body: req.body, signal: req.signal,
+        // Idle keep-alive sockets of many registries add up: past half the socket bound, a
+        // socket is closed after its response instead of kept for the next one.
+        reset: pools !== undefined && pools.stats().connected >= keepAliveBelow,
       });
       status = String(res.statusCode);
       const h = normaliseHeaders(res.headers);
@@ -121,13 +142,15 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         await res.body.dump();
         return { status: res.statusCode, headers: h, body: new Uint8Array(), url, release: () => undefined };
       }
-      // Held from here until the consumer releases it: what it declares, else all it may send.
-      const hold = Math.min(cap, declared ?? cap) * (ok ? req.holdFactor ?? 1 : 1);
-      try {
-        lease = await limits.reserveBytes(req.signal, hold, what);
-      } catch (err) {
-        discard(res.body);
-        throw err;
+      if (lease === undefined) {
+        // Held from here until the consumer releases it: what it declares, else all it may send.
+        const hold = Math.min(cap, declared ?? cap) * (ok ? req.holdFactor ?? 1 : 1);
+        try {
+          lease = await limits.reserveBytes(req.signal, hold, what);
+        } catch (err) {
+          discard(res.body);
+          throw err;
+        }
       }
       const body = await readCapped(res.body, cap, ok, `${req.operation} ${url.pathname}`);
       const held = lease;
@@ -199,9 +222,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       }
     },
     async close() {
+      unregisterLoad?.();
       await pools?.close();
     },
-    stats: () => ({ ...pools?.stats(), ...limits.stats() }),
+    stats,
   };
 }
 

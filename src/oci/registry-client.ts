@@ -31,7 +31,7 @@ export interface RegistryClientOptions {
   readonly credentials?: CredentialProvider;
   /** Token cache (kind `token`); tag/referrer caching is a decorator, see src/cache/. */
   readonly cache?: Cache;
-  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration'>;
+  readonly metrics?: Pick<Metrics, 'registryRequests' | 'registryRequestDuration'> & Partial<Pick<Metrics, 'registryLoad'>>;
   readonly logger?: Logger;
   /** Cap on manifests, indexes and referrer pages. Default 4 MiB (distribution's own limit). */
   readonly maxManifestBytes?: number;
@@ -95,7 +95,7 @@ export interface RepositoryRequester {
   readonly maxReferrerPages: number;
   /** Base URL of the repository: `https://host/v2/<name>/`. */
   readonly base: URL;
-  send(operation: string, method: 'GET' | 'HEAD', url: URL, accept: readonly string[] | undefined, maxBytes: number, signal: AbortSignal, holdFactor?: number): Promise<HttpResponse>;
+  send(operation: string, method: 'GET' | 'HEAD', url: URL, accept: readonly string[] | undefined, maxBytes: number, signal: AbortSignal, held?: { holdFactor?: number; sizeKnown?: boolean }): Promise<HttpResponse>;
   /** Resolves a tag or digest to a descriptor; `undefined` for 404 when `optional`. */
   resolve(reference: string, operation: string, signal: AbortSignal, optional: boolean): Promise<Descriptor | undefined>;
   get(reference: string, operation: string, signal: AbortSignal, optional: boolean): Promise<FetchedManifest | undefined>;
@@ -131,9 +131,9 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Portc
     const base = new URL(`${scheme}://${host}/v2/${ref.repository}/`);
     const what = (reference: string) => `${ref.registry}/${ref.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
 
-    const send: RepositoryRequester['send'] = (operation, method, url, accept, maxBytes, signal, holdFactor) => {
+    const send: RepositoryRequester['send'] = (operation, method, url, accept, maxBytes, signal, held) => {
       const req: AuthRequest = {
-        method, url, signal, maxBytes, holdFactor, operation, registry: ref.registry, repository: ref.repository, credentialScope: scope,
+        method, url, signal, maxBytes, holdFactor: held?.holdFactor, sizeKnown: held?.sizeKnown, operation, registry: ref.registry, repository: ref.repository, credentialScope: scope,
         headers: accept ? { accept: accept.join(', ') } : {},
       };
       return auth.do(req);
@@ -211,7 +211,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Portc
         if (descriptor.size > maxManifestBytes) throw new OciError('SIZE_EXCEEDED', `${what}: manifest of ${descriptor.size} bytes is over the ${maxManifestBytes} byte limit`);
         const r = repo(ref, scope);
         const accept = [descriptor.mediaType, ...MANIFEST_ACCEPT.filter((t) => t !== descriptor.mediaType)];
-        const res = await r.send('manifest', 'GET', new URL(`manifests/${descriptor.digest}`, r.base), accept, Math.max(descriptor.size, 0), signal);
+        const res = await r.send('manifest', 'GET', new URL(`manifests/${descriptor.digest}`, r.base), accept, Math.max(descriptor.size, 0), signal, { sizeKnown: true });
         return heldUnlessThrown(res, () => {
           if (res.status !== 200) throw registryError(res, what);
           verifyDigest(res.body, descriptor.digest, what);
@@ -225,7 +225,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Portc
         parseDigest(descriptor.digest);
         if (descriptor.size > maxBlobBytes) throw new OciError('SIZE_EXCEEDED', `${what}: blob of ${descriptor.size} bytes is over the ${maxBlobBytes} byte limit`);
         const r = repo(ref, scope);
-        const res = await r.send('blob', 'GET', new URL(`blobs/${descriptor.digest}`, r.base), undefined, Math.max(descriptor.size, 0), signal, BLOB_HOLD_FACTOR);
+        const res = await r.send('blob', 'GET', new URL(`blobs/${descriptor.digest}`, r.base), undefined, Math.max(descriptor.size, 0), signal, { holdFactor: BLOB_HOLD_FACTOR, sizeKnown: true });
         return heldUnlessThrown(res, () => {
           if (res.status !== 200) throw registryError(res, what);
           verifyDigest(res.body, descriptor.digest, what);
