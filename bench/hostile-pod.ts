@@ -6,7 +6,7 @@
  * Notation "signatures", each a 16 MiB layer; `--listeners` origins) in this process; Portcullis
  * in a child process (this file with --server: startPortcullis from the composition root, HTTPS,
  * the default config apart from `registries.insecure` and a Notation verifier, logs to
- * /dev/null) so its RSS is its own. Then:
+ * /dev/null, `--max-old-space-size=384` as in manifests/deployment.yaml) so its RSS is its own. Then:
  *   1. the worst single Pod: 16 images, `/validate?timeout=10s`;
  *   2. `--pods` (default 32) worst Pods at once.
  * Printed per phase: the server's RSS before (after a full GC) and its peak during the phase
@@ -79,7 +79,8 @@ async function main(): Promise<void> {
     }],
   }));
 
-  const child: ChildProcess = fork(import.meta.filename, ['--server', configPath], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The shipped Deployment's heap limit (manifests/deployment.yaml NODE_OPTIONS).
+  const child: ChildProcess = fork(import.meta.filename, ['--server', configPath], { execArgv: [...process.execArgv, '--max-old-space-size=384'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () => new Promise<ServerMessage>((resolve) => child.once('message', (m: ServerMessage) => resolve(m)));
   const ready = await next();
   if (ready.kind !== 'ready') throw new Error('the server did not start');

@@ -6,7 +6,7 @@
  * counted under `other`. The set is fixed per config generation, so the series are bounded by
  * the config, not by what is admitted.
  */
-import { registryAliases } from './credentials/registry-aliases.js';
+import { canonicalRegistryHost } from './registry-identity.js';
 
 /** The label every registry not named in the config is counted under. */
 export const OTHER_REGISTRY = 'other';
@@ -16,22 +16,33 @@ export type RegistryLabeler = (registry: string) => string;
 
 /**
  * `configured` are host[:port] names, URLs or `host/path` scopes as written in the config;
- * globs (`*`, `**`) name no host and are skipped.
+ * globs (`*`, `**`) name no host and are skipped. Labels are canonical registry hosts
+ * (registry-identity.ts): Docker Hub's spellings are one `docker.io`.
  */
 export function createRegistryLabeler(configured: Iterable<string>): RegistryLabeler {
-  const known = new Map<string, string>();
+  const known = new Set<string>();
   for (const entry of configured) {
-    if (/[*?[\]{}!]/.test(entry.split('/')[0] ?? '')) continue;
-    const aliases = registryAliases(entry);
-    // Docker Hub's spellings are one registry: one label.
-    const label = aliases.length > 1 ? 'docker.io' : aliases[0]!;
-    for (const a of aliases) if (a) known.set(canonical(a), label);
+    const host = hostOf(entry);
+    if (host !== undefined) known.add(host);
   }
-  return (registry) => known.get(canonical(registry)) ?? OTHER_REGISTRY;
+  return (registry) => {
+    const host = hostOf(registry);
+    return host !== undefined && known.has(host) ? host : OTHER_REGISTRY;
+  };
 }
 
-/** Lower-case host, the default https port dropped. */
-function canonical(host: string): string {
-  const h = host.toLowerCase();
-  return h.endsWith(':443') ? h.slice(0, -4) : h;
+/** The canonical host of a config entry or registry name; undefined for a glob or a malformed host. */
+function hostOf(entry: string): string | undefined {
+  let host = entry.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+    try { host = new URL(host).host; } catch { return undefined; }
+  } else {
+    host = host.split('/')[0] ?? '';
+  }
+  if (/[*?[\]{}!]/.test(host.replace(/^\[[0-9a-fA-F:.]+\]/, ''))) return undefined;
+  try {
+    return canonicalRegistryHost(host);
+  } catch {
+    return undefined;
+  }
 }

@@ -41,7 +41,10 @@ export interface HostileRegistryStats {
 export interface HostileRegistry {
   /** host:port of each listener. */
   readonly hosts: readonly string[];
-  /** The `i`-th image, spread over the listeners. */
+  /**
+   * The `i`-th image, spread over the listeners, pinned by digest (`validation.requireDigest`
+   * denies a tag before any registry request).
+   */
   image(i: number): string;
   stats(): HostileRegistryStats;
   /** Zeroes the counters (open sockets stay as they are). */
@@ -58,20 +61,29 @@ export async function startHostileRegistry(options: HostileRegistryOptions = {})
   const layer = Buffer.alloc(layerBytes, 0x61);
   const layerDigest = digestOf(layer);
 
-  const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY_CONFIG, layers: [] }));
-  const imageDesc = { mediaType: OCI_MANIFEST, digest: digestOf(image), size: image.length };
-  const referrerManifests = new Map<string, Buffer>();
-  const listed = Array.from({ length: referrerCount }, (_, k) => {
-    const m = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: NOTARY, config: EMPTY_CONFIG,
-      layers: [{ mediaType: 'application/jose+json', digest: layerDigest, size: layerBytes }],
-      subject: imageDesc, annotations: { 'hostile.k': String(k) },
-    }));
-    const d = digestOf(m);
-    referrerManifests.set(d, m);
-    return { mediaType: OCI_MANIFEST, digest: d, size: m.length, artifactType: NOTARY };
-  });
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: listed }));
+  /** Each repository has its own image (so its own digest, referrers and cache keys), made on first use. */
+  interface Repo { readonly image: Buffer; readonly digest: string; readonly index: Buffer; readonly referrers: Map<string, Buffer> }
+  const repos = new Map<string, Repo>();
+  const repoOf = (name: string): Repo => {
+    const known = repos.get(name);
+    if (known) return known;
+    const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY_CONFIG, layers: [], annotations: { 'hostile.repo': name } }));
+    const imageDesc = { mediaType: OCI_MANIFEST, digest: digestOf(image), size: image.length };
+    const referrers = new Map<string, Buffer>();
+    const listed = Array.from({ length: referrerCount }, (_, k) => {
+      const m = Buffer.from(JSON.stringify({
+        schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: NOTARY, config: EMPTY_CONFIG,
+        layers: [{ mediaType: 'application/jose+json', digest: layerDigest, size: layerBytes }],
+        subject: imageDesc, annotations: { 'hostile.k': String(k) },
+      }));
+      const d = digestOf(m);
+      referrers.set(d, m);
+      return { mediaType: OCI_MANIFEST, digest: d, size: m.length, artifactType: NOTARY };
+    });
+    const repo = { image, digest: imageDesc.digest, index: Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: listed })), referrers };
+    repos.set(name, repo);
+    return repo;
+  };
 
   let requests: Record<string, number> = {};
   let bytesSent = 0;
@@ -123,10 +135,12 @@ export async function startHostileRegistry(options: HostileRegistryOptions = {})
     requests[kind] = (requests[kind] ?? 0) + 1;
     if (path === '/v2/') return send(req, res, 200, 'application/json', Buffer.from('{}'));
     if (!m) return send(req, res, 404, 'application/json', Buffer.from('{"errors":[{"code":"NAME_UNKNOWN"}]}'));
-    const [, , what, ref] = m;
-    if (what === 'referrers' && ref === imageDesc.digest) return send(req, res, 200, OCI_INDEX, index);
-    if (what === 'manifests' && (ref === '1' || ref === imageDesc.digest)) return send(req, res, 200, OCI_MANIFEST, image, imageDesc.digest);
-    if (what === 'manifests' && referrerManifests.has(ref!)) return send(req, res, 200, OCI_MANIFEST, referrerManifests.get(ref!)!, ref);
+    const [, name, what, ref] = m;
+    const repo = name!.startsWith('hostile/') ? repoOf(name!) : undefined;
+    if (!repo) return send(req, res, 404, 'application/json', Buffer.from('{"errors":[{"code":"NAME_UNKNOWN"}]}'));
+    if (what === 'referrers' && ref === repo.digest) return send(req, res, 200, OCI_INDEX, repo.index);
+    if (what === 'manifests' && (ref === '1' || ref === repo.digest)) return send(req, res, 200, OCI_MANIFEST, repo.image, repo.digest);
+    if (what === 'manifests' && repo.referrers.has(ref!)) return send(req, res, 200, OCI_MANIFEST, repo.referrers.get(ref!)!, ref);
     if (what === 'blobs' && ref === layerDigest) return serveLayer(res);
     return send(req, res, 404, 'application/json', Buffer.from('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}'));
   };
@@ -148,7 +162,7 @@ export async function startHostileRegistry(options: HostileRegistryOptions = {})
 
   return {
     hosts,
-    image: (i) => `${hosts[i % hosts.length]}/hostile/app-${i}:1`,
+    image: (i) => `${hosts[i % hosts.length]}/hostile/app-${i}@${repoOf(`hostile/app-${i}`).digest}`,
     stats: () => ({ requests: { ...requests }, bytesSent, openSockets: open, peakSockets: peak, streaming }),
     reset() { requests = {}; bytesSent = 0; peak = open; },
     async stop() {
