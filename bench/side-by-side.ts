@@ -81,7 +81,7 @@ function checkVerdict(system: SystemName, status: number, body: string, uid: str
     const items = r.response?.items ?? [];
     if (items.length !== images.length) return `${items.length} items for ${images.length} keys: ${body.slice(0, 300)}`;
     const wrong = items.find((i) => (i.value?.isSuccess === true) !== allowed || (allowed && i.error));
-    return wrong ? `${wrong.key}: isSuccess ${String(wrong.value?.isSuccess)} ${wrong.error ?? ''}`.slice(0, 400) : null;
+    return wrong ? `${wrong.key}: isSuccess ${String(wrong.value?.isSuccess)} ${wrong.error ?? ''} ${JSON.stringify(wrong.value ?? null)}`.slice(0, 3000) : null;
   }
   const r = (JSON.parse(body) as { response?: { uid?: string; allowed?: boolean; status?: { message?: string } } }).response;
   if (r?.uid !== uid) return `wrong uid: ${body.slice(0, 300)}`;
@@ -190,6 +190,8 @@ interface Server {
   readonly system: SystemName;
   readonly target: Target;
   readonly pid: number;
+  /** The end of its log (for a failure message). */
+  logTail(): string;
   stop(): Promise<void>;
 }
 
@@ -218,7 +220,7 @@ async function startServer(system: SystemName, target: Target, logBase: string, 
     if (Date.now() > deadline) { await stopChild(child); throw new Error(`${system} not ready in 60 s: ${tail()}`); }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { system, target, pid: child.pid!, stop: () => stopChild(child) };
+  return { system, target, pid: child.pid!, logTail: tail, stop: () => stopChild(child) };
 }
 
 // ---------------------------------------------------------------- fixture
@@ -238,6 +240,36 @@ async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Prom
   await Promise.all(Array.from({ length: width }, async () => { while (next < items.length) await fn(items[next++]!); }));
 }
 
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+/**
+ * notation v1.3.2 stores its signatures on olareg v0.1.2 under the referrers tag schema
+ * (`sha256-<hex>` index) while olareg's referrers API answers an empty list for them; a client
+ * that trusts a 200 from the API (oras-go, so Ratify) then sees no signature, one that also
+ * reads the tag schema (Portcullis) sees them all. Pushing each signature manifest again makes
+ * olareg index its subject, so both systems find the same `expected` signatures both ways.
+ */
+async function indexReferrers(registry: RunningRegistry, repo: string, digest: string, expected: number): Promise<void> {
+  const base = `${registry.url}/v2/${repo}`;
+  const get = async (url: string, accept: string) => {
+    const res = await fetch(url, { headers: { accept }, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`set-up: GET ${url}: HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  const listed = (bytes: Uint8Array) => (JSON.parse(Buffer.from(bytes).toString('utf8')) as { manifests?: Array<{ digest: string }> | null }).manifests ?? [];
+  if (registry.kind === 'olareg') {
+    for (const m of listed(await get(`${base}/manifests/sha256-${digest.slice('sha256:'.length)}`, OCI_INDEX))) {
+      const body = await get(`${base}/manifests/${m.digest}`, OCI_MANIFEST);
+      const res = await fetch(`${base}/manifests/${m.digest}`, { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body, signal: AbortSignal.timeout(10_000) });
+      if (res.status !== 201) throw new Error(`set-up: PUT ${m.digest}: HTTP ${res.status}`);
+      await res.arrayBuffer();
+    }
+    const n = listed(await get(`${base}/referrers/${digest}`, OCI_INDEX)).length;
+    if (n !== expected) throw new Error(`set-up: olareg lists ${n} referrers of ${repo}@${digest}, expected ${expected}`);
+  }
+}
+
 async function setUpRegistry(kind: RegistryKind, notation: NotationCli, rtt: number): Promise<RegistrySet> {
   const registry = await startRegistry(kind);
   const proxy = await startFaultProxy(registry.host);
@@ -245,6 +277,7 @@ async function setUpRegistry(kind: RegistryKind, notation: NotationCli, rtt: num
   const signedOne = async (name: string, content: string, signatures: number): Promise<string> => {
     const pushed = await pushImage(`${registry.host}/bench/${name}:1`, { content });
     for (let s = 0; s < signatures; s++) await notation.run(['sign', '--insecure-registry', '--key', 'release', `${registry.host}/bench/${name}@${pushed.digest}`]);
+    if (signatures > 0) await indexReferrers(registry, `bench/${name}`, pushed.digest, signatures);
     return ref(name, pushed.digest);
   };
   const signed: string[] = new Array<string>(BIG);
@@ -369,15 +402,19 @@ async function measure(
   start: (run: string) => Promise<Server>, set: RegistrySet, load: (job: LoadJob) => Promise<LoadResult>, label: string,
 ): Promise<Figures> {
   let peakKiB = 0;
+  let processes = 0;
   let readyKiB = 0;
-  const colds = async (size: number): Promise<Cold[]> => {
+  const colds = async (size: number, withWarm: boolean): Promise<Cold[]> => {
     const out: Cold[] = [];
     for (let r = 0; r < runs; r++) {
-      const server = await start(`${label}-${size}-${r}`);
+      // A directory per process (Ratify keeps its blob cache there): every run starts empty.
+      const server = await start(`${label}-${size}-${r}-${++processes}`);
       try {
         readyKiB = statusKiB(server.pid, 'VmRSS');
         out.push(await coldRun(server, set, set.signed.slice(0, size)));
-        if (size === SMALL && r === runs - 1) return [...out, ...(await warm(server))];
+        if (withWarm && r === runs - 1) await warm(server);
+      } catch (e) {
+        throw new Error(`${(e as Error).message}\n--- end of the ${server.system} log:\n${server.logTail()}`, { cause: e });
       } finally {
         peakKiB = Math.max(peakKiB, statusKiB(server.pid, 'VmHWM'));
         await server.stop();
@@ -387,7 +424,7 @@ async function measure(
   };
   let warmFigures: { rps: number; cpuMs: number; requests: number } | undefined;
   // The last small cold run's process continues: verdicts, then the warm phase.
-  const warm = async (server: Server): Promise<Cold[]> => {
+  const warm = async (server: Server): Promise<void> => {
     const pod = set.signed.slice(0, SMALL);
     await once(server.target, pod, true);
     await once(server.target, [set.unsigned], false);
@@ -400,13 +437,12 @@ async function measure(
     const r = await load({ target: server.target, images: pod, connections, seconds });
     if (r.failures > 0) throw new Error(`${label} warm: ${r.failures} failed, first: ${r.firstFailure}`);
     warmFigures = { rps: r.ok / (r.elapsedMs / 1000), cpuMs: (cpuMs(server.pid) - cpu0) / r.ok, requests: set.proxy.count() };
-    return [];
   };
   process.stderr.write(`  ${label}: cold ${SMALL} × ${SIGNATURES}, ${runs} runs…\n`);
-  const c10 = await colds(SMALL);
+  const c10 = await colds(SMALL, true);
   const ready = readyKiB;
   process.stderr.write(`  ${label}: cold ${BIG} × ${SIGNATURES}, ${runs} runs…\n`);
-  const c100 = await colds(BIG);
+  const c100 = await colds(BIG, false);
   return {
     cold10: median(c10, (c) => c.ms), cold100: median(c100, (c) => c.ms),
     warmRps: warmFigures!.rps, warmCpuMs: warmFigures!.cpuMs, warmRequests: warmFigures!.requests,
@@ -494,7 +530,7 @@ async function main(): Promise<void> {
         try {
           r = await measure((run) => startRatifyServer(env, run), set, load, `ratify/${set.kind}`);
         } catch (e) {
-          rWhy = `Ratify failed on ${set.kind}: ${(e as Error).message.slice(0, 500)}`;
+          rWhy = `Ratify failed on ${set.kind}: ${(e as Error).message.slice(0, 6000)}`;
           process.stderr.write(`${rWhy}\n`);
         }
       }
@@ -514,7 +550,7 @@ async function main(): Promise<void> {
       const row = (name: string, f: (x: Figures) => number, digits = 0) => {
         const pv = f(p);
         const rv = r ? f(r) : NaN;
-        out(`| ${name} | ${pv.toFixed(digits)} | ${r ? rv.toFixed(digits) : '—'} | ${r ? (rv / pv).toFixed(2) : '—'} |`);
+        out(`| ${name} | ${pv.toFixed(digits)} | ${r ? rv.toFixed(digits) : '—'} | ${r && pv !== 0 ? (rv / pv).toFixed(2) : '—'} |`);
       };
       row(`cold, ${SMALL} × ${SIGNATURES} (ms)`, (x) => x.cold10.ms);
       row(`cold, ${BIG} × ${SIGNATURES} (ms)`, (x) => x.cold100.ms);
