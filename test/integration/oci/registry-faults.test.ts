@@ -102,7 +102,10 @@ describe('the registry client under faults (through a proxy in front of a real r
     it('gives up after its retries with REGISTRY_ERROR, before the deadline', async () => {
       proxy.setFault(() => ({ respond: { status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}' } }));
       const signal = deadlineSignal(10_000);
-      await expect(client.getManifest(ref(), signal)).rejects.toMatchObject({ code: 'REGISTRY_ERROR', message: expect.stringContaining('disk on fire') });
+      // The registry's error code is kept; its free text never is (it may echo a token back).
+      const err = await client.getManifest(ref(), signal).then(() => undefined, (e: unknown) => e as Error);
+      expect(err).toMatchObject({ code: 'REGISTRY_ERROR', message: expect.stringContaining('500 UNKNOWN') });
+      expect(err?.message).not.toContain('disk on fire');
       expect(signal.aborted).toBe(false);
       expect(proxy.count()).toBe(4);
     });
