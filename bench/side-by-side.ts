@@ -488,6 +488,8 @@ async function main(): Promise<void> {
   process.stderr.write('building or finding Ratify (bench/tools/build-ratify.sh)…\n');
   const ratify = await buildRatify();
   if (!ratify.bin) process.stderr.write(`Ratify missing: ${ratify.why}\n`);
+  // build-ratify.sh caches by version: …/bench-tools/ratify-<version>/ratify.
+  const ratifyVersion = /ratify-(v[^/]+)\/ratify$/.exec(ratify.bin ?? '')?.[1] ?? '';
 
   const work = mkdtempSync(join(tmpdir(), 'portcullis-bench-side-'));
   const notation = createNotationCli();
@@ -545,7 +547,7 @@ async function main(): Promise<void> {
       out('');
       out(`### ${kind}`);
       out('');
-      out(`| figure | Portcullis | Ratify ${r ? 'v1.4.0' : '(missing)'} | Ratify / Portcullis |`);
+      out(`| figure | Portcullis | Ratify ${r ? ratifyVersion : '(missing)'} | Ratify / Portcullis |`);
       out('|---|---|---|---|');
       const row = (name: string, f: (x: Figures) => number, digits = 0) => {
         const pv = f(p);
