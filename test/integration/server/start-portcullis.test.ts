@@ -29,7 +29,7 @@ describe('startPortcullis', () => {
       const r = await httpsRequest(`${running.url}/healthz`, { ca });
       expect(r.status).toBe(200);
       expect(r.peer?.serialNumber.toUpperCase()).toBe(new X509Certificate(await readFile(join(cwd, 'certs/tls.crt'))).serialNumber.toUpperCase());
-    });
+    }, 30_000); // node-forge makes three RSA keys in JavaScript: seconds on a busy 2-core machine
   });
 
   describe('when the config changes', () => {
