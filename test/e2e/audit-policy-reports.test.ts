@@ -44,6 +44,8 @@ describe('the audit of running workloads on a real kube-apiserver', () => {
   let savedKubeconfig: string | undefined;
   let signed: string;
   let unsigned: string;
+  let configPath: string;
+  let auditConfig: Record<string, unknown>;
 
   const report = async (ns: string): Promise<PolicyReport | undefined> => {
     const res = await admin.get<PolicyReport>(`/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns}/policyreports/portcullis-images`);
@@ -77,10 +79,11 @@ describe('the audit of running workloads on a real kube-apiserver', () => {
     config.tls = { ...config.tls, certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), clientCAFile: cp.webhookClientCaFile };
     config.registries = { ...config.registries, insecure: [registry.host] };
     config.validation = { ...config.validation, mode: 'audit' };
-    // A short interval: new Pods show at the next full scan (a trust change re-scans at once).
-    config.audit = { enabled: true, checkSeconds: 1, imagesPerSecond: 50, intervalSeconds: 10 };
+    // The interval is long: every re-scan below comes from a change (config, trust material).
+    config.audit = { enabled: true, checkSeconds: 1, imagesPerSecond: 50, intervalSeconds: 3600 };
     (config.verifiers[0] as { trustStores: unknown }).trustStores = { ca: { release: [trustFile] } };
-    const configPath = join(dir, 'portcullis.yaml');
+    configPath = join(dir, 'portcullis.yaml');
+    auditConfig = config;
     writeFileSync(configPath, stringify(config));
 
     savedKubeconfig = process.env.KUBECONFIG;
@@ -103,7 +106,7 @@ describe('the audit of running workloads on a real kube-apiserver', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('admits Pods in audit mode and reports each image: pass when signed, fail with the denial\'s reason when not', async () => {
+  it('admits Pods in audit mode and, on the next scan (a config change), reports each image: pass when signed, fail with the denial\'s reason when not', async () => {
     const created = await admin.create<PodBody>('/api/v1/namespaces/apps/pods', pod('web', [signed, unsigned]));
     expect(created.status).toBe(201);
     const [pinnedSigned, pinnedUnsigned] = created.body.spec.containers.map((c) => c.image) as [string, string];
@@ -111,6 +114,8 @@ describe('the audit of running workloads on a real kube-apiserver', () => {
     // What enforce says about the same image: the report must say the same.
     const denied = await admin.create<{ message: string }>('/api/v1/namespaces/strict/pods', pod('web', [pinnedUnsigned]));
     expect(denied.status).toBe(403);
+    // A config change (any valid one) re-scans: here a different pacing.
+    writeFileSync(configPath, stringify({ ...auditConfig, audit: { ...(auditConfig.audit as object), imagesPerSecond: 40 } }));
 
     const r = await waitFor('the PolicyReport to list Pod web', async () => {
       const got = await report('apps');
