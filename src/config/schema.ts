@@ -127,7 +127,7 @@ const registries = z.strictObject({
   // Bounds on what registries named in Pod specs can make Portcullis hold (issue 14); the
   // defaults fit the shipped Deployment (512 MiB limit), see docs/install.md "Resource bounds".
   /** Bytes of registry content held at once, all requests together. */
-  maxBytesInFlight: z.number().int().min(1024 * 1024).default(160 * 1024 * 1024),
+  maxBytesInFlight: z.number().int().min(1024 * 1024).default(128 * 1024 * 1024),
   /** Bytes of registry content held at once by one admission request. */
   maxBytesPerRequest: z.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
   /** Longest a fetch waits for free bytes before failing with BUDGET_EXHAUSTED. */

@@ -43,9 +43,9 @@ export interface RequestLimits {
   stats(): { bytesHeld: number; bytesPeak: number; connectionsHeld: number; connectionsPeak: number; requestsTracked: number };
 }
 
-/** Defaults: sized for the shipped Deployment (512 MiB limit, 384 MiB old space); see docs/operations.md. */
+/** Defaults: sized for the shipped Deployment (512 MiB limit, 384 MiB old space); see docs/install.md "Resource bounds". */
 export const DEFAULT_REQUEST_LIMITS: RequestLimitOptions = {
-  maxBytesInFlight: 160 * 1024 * 1024,
+  maxBytesInFlight: 128 * 1024 * 1024,
   maxBytesPerRequest: 64 * 1024 * 1024,
   maxBytesWaitMs: 5_000,
   maxConnections: 64,

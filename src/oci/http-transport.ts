@@ -152,7 +152,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           throw err;
         }
       }
-      const body = await readCapped(res.body, cap, ok, `${req.operation} ${url.pathname}`);
+      const body = await readCapped(res.body, cap, ok, `${req.operation} ${url.pathname}`, declared);
       const held = lease;
       lease = undefined;
       return { status: res.statusCode, headers: h, body, url, release: () => held.release() };
@@ -267,17 +267,24 @@ function discard(body: { destroy(): unknown; on?(event: 'error', fn: () => void)
   body.destroy();
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown; on?(event: 'error', fn: () => void): unknown }, cap: number, enforce: boolean, what: string): Promise<Uint8Array> {
+/**
+ * Reads a body up to `cap` bytes. With a declared length the bytes go straight into one buffer
+ * of that size, so a large body is never held twice (chunks + their concatenation).
+ */
+async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown; on?(event: 'error', fn: () => void): unknown }, cap: number, enforce: boolean, what: string, declared?: number): Promise<Uint8Array> {
+  const into = declared !== undefined && declared <= cap ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of body) {
-    total += chunk.length;
-    if (total > cap) {
+    if (total + chunk.length > cap) {
       discard(body);
       if (enforce) throw new OciError('SIZE_EXCEEDED', `${what}: body is over the ${cap} byte limit`);
       break;
     }
-    chunks.push(chunk);
+    if (into && total + chunk.length <= into.length) into.set(chunk, total);
+    else chunks.push(chunk);
+    total += chunk.length;
   }
-  return Buffer.concat(chunks);
+  if (into && chunks.length === 0) return total === into.length ? into : into.subarray(0, total);
+  return Buffer.concat(into ? [into.subarray(0, Math.min(total, into.length)), ...chunks] : chunks);
 }

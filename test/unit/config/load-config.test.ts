@@ -16,7 +16,7 @@ describe('parseConfig', () => {
     expect(c.validation).toEqual({ mode: 'enforce', platforms: 'index', excludeNamespaces: ['kube-system'], requireDigest: true, excludeImages: [], namespaces: {}, modeLabelMayRelax: { namespaces: [], selector: null } });
     expect(c.registries).toEqual({
       insecure: [], dockerConfig: null, credentials: [], kubernetesPullSecrets: false,
-      maxBytesInFlight: 160 * 1024 * 1024, maxBytesPerRequest: 64 * 1024 * 1024, maxBytesWaitMs: 5000,
+      maxBytesInFlight: 128 * 1024 * 1024, maxBytesPerRequest: 64 * 1024 * 1024, maxBytesWaitMs: 5000,
       maxConnections: 64, maxConnectionsPerRequest: 16, maxConnectionsPerRegistry: 16, maxOrigins: 64,
     });
     expect(c.cache).toEqual({
