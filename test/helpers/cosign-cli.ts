@@ -29,26 +29,33 @@ export interface CosignCli {
   importKeyPair(privateKeyPem: string, prefix: string): Promise<CosignKeyPair>;
   /** `cosign sign --key … --tlog-upload=false` of `host/repo@digest`; extra flags appended. */
   sign(reference: string, key: CosignKeyPair, extra?: readonly string[], extraEnv?: Record<string, string>): Promise<void>;
+  /**
+   * `cosign attest --key … --tlog-upload=false --type <type> --predicate <file>` of
+   * `host/repo@digest`, the predicate written from `predicate`; extra flags appended.
+   */
+  attest(reference: string, key: CosignKeyPair, type: string, predicate: unknown, extra?: readonly string[]): Promise<void>;
   /** Writes a docker config.json with basic credentials for `host` (what `cosign login` would do). */
   login(host: string, username: string, password: string): void;
   cleanup(): void;
 }
 
-export function cosignCli(): CosignCli {
+/** `binary`: `cosign` (v2, tools/cosign) or `cosign3` (v3, tools/cosign3). */
+export function cosignCli(binary: 'cosign' | 'cosign3' = 'cosign'): CosignCli {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-cosign-cli-'));
   mkdirSync(join(dir, 'docker'));
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('COSIGN_') && !k.startsWith('SIGSTORE_') && !k.startsWith('TUF_')) env[k] = v;
   Object.assign(env, { HOME: dir, DOCKER_CONFIG: join(dir, 'docker'), TUF_ROOT: join(dir, 'tuf'), COSIGN_PASSWORD: PASSWORD });
 
+  let attestations = 0;
   const cli: CosignCli = {
     dir,
     async run(args, extraEnv = {}) {
       try {
-        return await run(toolPath('cosign'), [...args], { cwd: dir, env: { ...env, ...extraEnv }, timeout: 60_000 });
+        return await run(toolPath(binary), [...args], { cwd: dir, env: { ...env, ...extraEnv }, timeout: 60_000 });
       } catch (err) {
         const e = err as { stderr?: string; message: string };
-        throw new Error(`cosign ${args.join(' ')} failed: ${e.stderr ?? e.message}`, { cause: err });
+        throw new Error(`${binary} ${args.join(' ')} failed: ${e.stderr ?? e.message}`, { cause: err });
       }
     },
     async generateKeyPair(prefix) {
@@ -63,6 +70,11 @@ export function cosignCli(): CosignCli {
     },
     async sign(reference, key, extra = [], extraEnv = {}) {
       await cli.run(['sign', '--key', key.privateKeyPath, '--tlog-upload=false', '--allow-insecure-registry', '-y', ...extra, reference], extraEnv);
+    },
+    async attest(reference, key, type, predicate, extra = []) {
+      const file = join(dir, `predicate-${(attestations += 1)}.json`);
+      writeFileSync(file, JSON.stringify(predicate));
+      await cli.run(['attest', '--key', key.privateKeyPath, '--tlog-upload=false', '--allow-insecure-registry', '-y', '--type', type, '--predicate', file, ...extra, reference]);
     },
     login(host, username, password) {
       const auth = Buffer.from(`${username}:${password}`).toString('base64');

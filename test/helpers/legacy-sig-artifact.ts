@@ -1,7 +1,7 @@
 /** Builds Cosign `.sig` referrer artifacts in memory, as the validation pipeline would hand them over. */
 import { createHash } from 'node:crypto';
 import type { Descriptor } from '../../src/oci/types.js';
-import { COSIGN_LEGACY_SIGNATURE, COSIGN_SIMPLESIGNING_LAYER, OCI_MANIFEST } from '../../src/oci/media-types.js';
+import { COSIGN_LEGACY_ATTESTATION, COSIGN_LEGACY_SIGNATURE, COSIGN_SIMPLESIGNING_LAYER, OCI_MANIFEST } from '../../src/oci/media-types.js';
 import type { ReferrerArtifact } from '../../src/verifiers/verifier.js';
 
 export interface LegacyLayerInput {
@@ -23,14 +23,18 @@ export function simpleSigningPayload(digest: string, reference = 'registry.test/
   );
 }
 
-/** A `.sig` manifest with one simple-signing layer per input, plus its blobs, as a ReferrerArtifact. */
-export function legacySigArtifact(layers: readonly LegacyLayerInput[]): ReferrerArtifact {
-  const layerDescriptors: Descriptor[] = layers.map((l) => ({ mediaType: COSIGN_SIMPLESIGNING_LAYER, digest: sha256(l.payload), size: l.payload.length, annotations: l.annotations }));
+/**
+ * A `.sig` manifest with one simple-signing layer per input, plus its blobs, as a ReferrerArtifact;
+ * with `kind: 'att'`, a `.att` manifest whose layers are DSSE envelopes.
+ */
+export function legacySigArtifact(layers: readonly LegacyLayerInput[], kind: 'sig' | 'att' = 'sig'): ReferrerArtifact {
+  const mediaType = kind === 'att' ? 'application/vnd.dsse.envelope.v1+json' : COSIGN_SIMPLESIGNING_LAYER;
+  const layerDescriptors: Descriptor[] = layers.map((l) => ({ mediaType, digest: sha256(l.payload), size: l.payload.length, annotations: l.annotations }));
   const config = Buffer.from('{}');
   const manifest = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length }, layers: layerDescriptors }),
   );
-  const descriptor: Descriptor = { mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length, artifactType: COSIGN_LEGACY_SIGNATURE };
+  const descriptor: Descriptor = { mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length, artifactType: kind === 'att' ? COSIGN_LEGACY_ATTESTATION : COSIGN_LEGACY_SIGNATURE };
   return {
     descriptor,
     manifest: { descriptor, bytes: manifest },

@@ -31,6 +31,8 @@ export type CosignErrorCode =
   | 'TIMESTAMP_INVALID'
   /** The signed statement's predicate type is not among the accepted ones. */
   | 'PREDICATE_TYPE_MISMATCH'
+  /** The in-toto statement (with its predicate) is over the size or nesting limit (`statementLimits`). */
+  | 'STATEMENT_TOO_LARGE'
   /** A form of signature this verifier cannot check (named in the message). */
   | 'UNSUPPORTED';
 

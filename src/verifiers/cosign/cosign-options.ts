@@ -38,8 +38,18 @@ export const cosignOptionsSchema = z
     sct: z.strictObject({ required: z.boolean().default(true) }).default({ required: true }),
     /** Registry/repository globs (picomatch) of the images this verifier applies to. */
     scopes: z.array(nonEmpty).min(1).default(['**']),
-    /** In-toto predicate types accepted in DSSE bundles; absent: any. */
+    /**
+     * In-toto predicate types accepted (DSSE bundles and `.att` layers); absent: any. Setting it
+     * makes this an attestation verifier: its default artifact types become `.att` and bundles.
+     */
     predicateTypes: z.array(nonEmpty).min(1).optional(),
+    /** Bounds of a signed in-toto statement (its predicate goes into the policy input). */
+    statementLimits: z
+      .strictObject({
+        maxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        maxDepth: z.number().int().min(3).max(256).default(32),
+      })
+      .default({ maxBytes: 1024 * 1024, maxDepth: 32 }),
   })
   .refine((o) => o.key !== undefined || o.keys !== undefined || o.keyless !== undefined, {
     message: 'configure at least one of key, keys or keyless',

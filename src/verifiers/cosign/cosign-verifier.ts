@@ -6,12 +6,14 @@
  * verifications; a verification uses the material current when it started.
  */
 import picomatch from 'picomatch';
-import { COSIGN_LEGACY_SIGNATURE, COSIGN_SIMPLESIGNING_LAYER, SIGSTORE_BUNDLE_TYPES } from '../../oci/media-types.js';
+import { COSIGN_LEGACY_ATTESTATION, COSIGN_LEGACY_SIGNATURE, COSIGN_SIMPLESIGNING_LAYER, SIGSTORE_BUNDLE_TYPES } from '../../oci/media-types.js';
 import { canonicalNamePattern } from '../../oci/registry-identity.js';
 import { verifierResult, type ReferrerArtifact, type Subject, type Verifier, type VerifierResult, type VerifyContext } from '../verifier.js';
-import { verifyBundle, type BundleOutcome } from './bundle/verify-bundle.js';
+import { DEFAULT_STATEMENT_LIMITS, type InTotoStatement, type StatementLimits } from './attestation/read-in-toto-statement.js';
+import { verifyLegacyAttestation } from './attestation/verify-legacy-attestation.js';
+import { verifyBundle } from './bundle/verify-bundle.js';
 import { CosignError } from './cosign-error.js';
-import { readLegacySignatures } from './legacy/read-legacy-signatures.js';
+import { DSSE_ENVELOPE_LAYER, readLegacySignatures } from './legacy/read-legacy-signatures.js';
 import { verifyLegacyLayer } from './legacy/verify-legacy-layer.js';
 import { parseJson } from './parse-json.js';
 import type { CosignPolicy, SignatureOutcome } from './verify-signed-entity.js';
@@ -32,13 +34,38 @@ export interface CosignSignatureDetail {
   readonly message: string;
 }
 
+/**
+ * One entry of `details.attestations`: a verified in-toto statement about this image, with its
+ * predicate for the policy (docs/verifiers/attestations.md). Only valid signatures yield one.
+ */
+export interface CosignAttestationDetail {
+  readonly format: 'legacy' | 'bundle';
+  readonly layer?: number;
+  readonly predicateType: string;
+  /** The statement's `_type`. */
+  readonly statementType: string;
+  /** The predicate as signed: plain JSON within `statementLimits`. */
+  readonly predicate: unknown;
+  readonly key?: string;
+  readonly identity?: string;
+  readonly issuer?: string;
+}
+
 export interface CosignVerifierSettings {
   readonly name: string;
   readonly artifactTypes: readonly string[];
   readonly scopes: readonly string[];
   readonly policy: CosignPolicy;
   readonly predicateTypes?: readonly string[] | undefined;
+  readonly statementLimits?: StatementLimits | undefined;
   readonly configHash: string;
+}
+
+type Kind = 'sig' | 'att' | 'bundle';
+
+interface Outcome {
+  readonly detail: CosignSignatureDetail;
+  readonly statement?: InTotoStatement | undefined;
 }
 
 /** The part of the settings that changes when watched trust material changes. */
@@ -81,47 +108,57 @@ export class CosignVerifier implements Verifier {
   async verify(subject: Subject, artifact: ReferrerArtifact, ctx: VerifyContext): Promise<VerifierResult> {
     ctx.signal.throwIfAborted();
     const { policy } = this.material;
-    let outcomes: CosignSignatureDetail[];
+    let kind: Kind | undefined;
+    let outcomes: Outcome[];
     try {
-      outcomes = this.isBundle(artifact) ? [this.verifyBundleArtifact(subject, artifact, policy)] : this.verifyLegacy(subject, artifact, ctx, policy);
+      kind = this.kindOf(artifact);
+      outcomes = kind === 'bundle' ? [this.verifyBundleArtifact(subject, artifact, policy)] : this.verifyLegacy(kind, subject, artifact, ctx, policy);
     } catch (err) {
       const e = err instanceof CosignError ? err : new CosignError('MALFORMED', (err as Error).message, { cause: err });
       return verifierResult(this, artifact, {
         valid: false,
-        message: `cannot read Cosign signature ${artifact.descriptor.digest}: ${e.message}`,
-        details: { signatures: [] },
+        message: `cannot read Cosign ${kind === 'att' ? 'attestation' : 'signature'} ${artifact.descriptor.digest}: ${e.message}`,
+        details: { signatures: [], attestations: [] },
         error: { code: e.code, message: e.message },
       });
     }
-    const good = outcomes.find((o) => o.valid);
-    const firstBad = outcomes.find((o) => !o.valid);
-    const more = outcomes.length > 1 ? ` (${outcomes.length} signatures, none valid)` : '';
+    const good = outcomes.find((o) => o.detail.valid);
+    const firstBad = outcomes.find((o) => !o.detail.valid);
+    const what = kind === 'att' ? 'attestation' : 'signature';
+    const more = outcomes.length > 1 ? ` (${outcomes.length} ${what}s, none valid)` : '';
     return verifierResult(this, artifact, {
       valid: good !== undefined,
-      message: good ? good.message : `no valid Cosign signature: ${firstBad?.message ?? 'none found'}${more}`,
-      details: { signatures: outcomes },
+      message: good ? good.detail.message : `no valid Cosign ${what}: ${firstBad?.detail.message ?? 'none found'}${more}`,
+      details: { signatures: outcomes.map((o) => o.detail), attestations: outcomes.flatMap(attestationDetail) },
     });
   }
 
-  private isBundle(artifact: ReferrerArtifact): boolean {
+  private kindOf(artifact: ReferrerArtifact): Kind {
     const type = artifact.descriptor.artifactType;
-    if (type === COSIGN_LEGACY_SIGNATURE) return false;
-    if (type && SIGSTORE_BUNDLE_TYPES.includes(type)) return true;
+    if (type === COSIGN_LEGACY_SIGNATURE) return 'sig';
+    if (type === COSIGN_LEGACY_ATTESTATION) return 'att';
+    if (type && SIGSTORE_BUNDLE_TYPES.includes(type)) return 'bundle';
     // No artifact type listed (tag schema without one): look at the layers.
     const manifest = parseJson(artifact.manifest.bytes, 'the referrer manifest', 4 * 1024 * 1024) as { layers?: { mediaType?: unknown }[] };
     const layers = Array.isArray(manifest.layers) ? manifest.layers : [];
-    if (layers.some((l) => l?.mediaType === COSIGN_SIMPLESIGNING_LAYER)) return false;
-    return layers.some((l) => typeof l?.mediaType === 'string' && SIGSTORE_BUNDLE_TYPES.includes(l.mediaType));
+    if (layers.some((l) => l?.mediaType === COSIGN_SIMPLESIGNING_LAYER)) return 'sig';
+    if (layers.some((l) => l?.mediaType === DSSE_ENVELOPE_LAYER)) return 'att';
+    return layers.some((l) => typeof l?.mediaType === 'string' && SIGSTORE_BUNDLE_TYPES.includes(l.mediaType)) ? 'bundle' : 'sig';
   }
 
-  private verifyLegacy(subject: Subject, artifact: ReferrerArtifact, ctx: VerifyContext, policy: CosignPolicy): CosignSignatureDetail[] {
-    return readLegacySignatures(artifact).map((layer) => {
+  private verifyLegacy(kind: 'sig' | 'att', subject: Subject, artifact: ReferrerArtifact, ctx: VerifyContext, policy: CosignPolicy): Outcome[] {
+    const limits = this.settings.statementLimits ?? DEFAULT_STATEMENT_LIMITS;
+    const layers = readLegacySignatures(artifact, kind === 'att' ? { kind, maxStatementBytes: limits.maxBytes } : { kind });
+    return layers.map((layer) => {
       ctx.signal.throwIfAborted();
-      return detail('legacy', verifyLegacyLayer(layer, subject.digest, policy), layer.index);
+      if (kind === 'sig') return { detail: detail('legacy', verifyLegacyLayer(layer, subject.digest, policy), layer.index) };
+      const o = verifyLegacyAttestation(layer, subject.digest, policy, { predicateTypes: this.settings.predicateTypes, statementLimits: limits });
+      const message = o.valid ? `${o.predicateType ?? 'in-toto'} attestation ${o.message}` : o.message;
+      return { detail: detail('legacy', { ...o, message }, layer.index), statement: o.statement };
     });
   }
 
-  private verifyBundleArtifact(subject: Subject, artifact: ReferrerArtifact, policy: CosignPolicy): CosignSignatureDetail {
+  private verifyBundleArtifact(subject: Subject, artifact: ReferrerArtifact, policy: CosignPolicy): Outcome {
     const manifest = parseJson(artifact.manifest.bytes, 'the bundle manifest', 4 * 1024 * 1024) as { layers?: { mediaType?: unknown; digest?: unknown }[] };
     const layers = Array.isArray(manifest.layers) ? manifest.layers : [];
     const index = layers.findIndex((l) => typeof l?.mediaType === 'string' && SIGSTORE_BUNDLE_TYPES.includes(l.mediaType));
@@ -129,9 +166,25 @@ export class CosignVerifier implements Verifier {
     if (!blob || (index !== -1 && blob.descriptor.digest !== layers[index]?.digest)) {
       throw new CosignError('MALFORMED', 'the referrer has no Sigstore bundle layer');
     }
-    const outcome: BundleOutcome = verifyBundle(blob.bytes, { digest: subject.digest }, policy, this.settings.predicateTypes);
-    return detail('bundle', outcome);
+    const outcome = verifyBundle(blob.bytes, { digest: subject.digest }, policy, { predicateTypes: this.settings.predicateTypes, statementLimits: this.settings.statementLimits });
+    return { detail: detail('bundle', outcome), statement: outcome.statement };
   }
+}
+
+function attestationDetail(o: Outcome): CosignAttestationDetail[] {
+  const { detail: d, statement } = o;
+  if (!d.valid || !statement) return [];
+  return [
+    {
+      format: d.format,
+      ...(d.layer !== undefined ? { layer: d.layer } : {}),
+      predicateType: statement.predicateType ?? '',
+      statementType: statement.type,
+      predicate: statement.predicate,
+      ...(d.key !== undefined ? { key: d.key } : {}),
+      ...(d.identity !== undefined ? { identity: d.identity, issuer: d.issuer } : {}),
+    },
+  ];
 }
 
 function detail(format: 'legacy' | 'bundle', o: SignatureOutcome & { predicateType?: string | undefined }, layer?: number): CosignSignatureDetail {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { COSIGN_LEGACY_SIGNATURE, SIGSTORE_BUNDLE_TYPES } from '../../oci/media-types.js';
+import { COSIGN_LEGACY_ATTESTATION, COSIGN_LEGACY_SIGNATURE, SIGSTORE_BUNDLE_TYPES } from '../../oci/media-types.js';
 import { ConfigError } from '../../shared/coded-error.js';
 import type { TrustMaterial, TrustMaterialSource } from '../../trust/types.js';
 import { trustSourceFor } from '../trust-source-for.js';
@@ -14,6 +14,12 @@ import type { CosignPolicy } from './verify-signed-entity.js';
 
 /** Default referrers looked at: legacy `.sig` signatures and every Sigstore bundle version. */
 export const COSIGN_DEFAULT_ARTIFACT_TYPES: readonly string[] = [COSIGN_LEGACY_SIGNATURE, ...SIGSTORE_BUNDLE_TYPES];
+/** Default of a verifier with `predicateTypes` (an attestation verifier): `.att` tags and every Sigstore bundle version. */
+export const COSIGN_ATTESTATION_ARTIFACT_TYPES: readonly string[] = [COSIGN_LEGACY_ATTESTATION, ...SIGSTORE_BUNDLE_TYPES];
+
+function artifactTypesOf(options: CosignOptions): readonly string[] {
+  return options.artifactTypes ?? (options.predicateTypes ? COSIGN_ATTESTATION_ARTIFACT_TYPES : COSIGN_DEFAULT_ARTIFACT_TYPES);
+}
 
 /** A Cosign verifier whose keys or trust root come from watched Kubernetes Secrets. */
 export interface ReloadingCosignVerifier extends CosignVerifier {
@@ -77,9 +83,10 @@ export const createCosignVerifier: VerifierFactory = async (entry, path, deps) =
   deps.logger.debug({ verifier: options.name, keys: first.keys, identities: identities.length, trustedRoot: Boolean(rootEntry), watched: sources.map((s) => s.id) }, 'cosign verifier configured');
   const verifier = new CosignVerifier({
     name: options.name,
-    artifactTypes: options.artifactTypes ?? COSIGN_DEFAULT_ARTIFACT_TYPES,
+    artifactTypes: artifactTypesOf(options),
     scopes: options.scopes,
     predicateTypes: options.predicateTypes,
+    statementLimits: options.statementLimits,
     configHash: first.configHash,
     policy: first.policy,
   });
@@ -146,7 +153,7 @@ async function loadMaterial(options: CosignOptions, keyEntries: readonly KeyEntr
       JSON.stringify({
         type: 'cosign',
         name: options.name,
-        artifactTypes: options.artifactTypes ?? COSIGN_DEFAULT_ARTIFACT_TYPES,
+        artifactTypes: artifactTypesOf(options),
         keys: keys.map((k) => k.fingerprint),
         keyless: options.keyless ?? null,
         trustedRoot: root?.digest ?? null,
@@ -154,6 +161,7 @@ async function loadMaterial(options: CosignOptions, keyEntries: readonly KeyEntr
         sct: options.sct,
         scopes: options.scopes,
         predicateTypes: options.predicateTypes ?? null,
+        statementLimits: options.statementLimits,
       }),
     )
     .digest('hex');

@@ -12,10 +12,10 @@ import { toSignedEntity, type SignedEntity } from '@sigstore/verify';
 import { SIGSTORE_BUNDLE_TYPES } from '../../../oci/media-types.js';
 import { CosignError } from '../cosign-error.js';
 import { parseJson } from '../parse-json.js';
+import { checkStatement, DEFAULT_STATEMENT_LIMITS, readInTotoStatement, type InTotoStatement, type StatementChecks } from '../attestation/read-in-toto-statement.js';
 import { verifySignedEntity, type CosignPolicy, type SignatureOutcome } from '../verify-signed-entity.js';
 
 const MAX_BUNDLE_BYTES = 8 * 1024 * 1024;
-const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 export interface BundleSubject {
   /** `sha256:<hex>` of the signed artifact (for an image: its manifest digest). */
@@ -26,24 +26,29 @@ export interface BundleSubject {
 
 export interface BundleOutcome extends SignatureOutcome {
   readonly predicateType?: string | undefined;
+  /** The signed in-toto statement of a DSSE bundle; set only when the signature is valid. */
+  readonly statement?: InTotoStatement | undefined;
 }
 
-export function verifyBundle(bundleBytes: Uint8Array, subject: BundleSubject, policy: CosignPolicy, predicateTypes?: readonly string[]): BundleOutcome {
+export function verifyBundle(bundleBytes: Uint8Array, subject: BundleSubject, policy: CosignPolicy, checks: StatementChecks = {}): BundleOutcome {
   let bundle: Bundle;
-  let predicateType: string | undefined;
+  let statement: InTotoStatement | undefined;
   let entity: SignedEntity;
   try {
     bundle = parseBundle(bundleBytes);
     checkNoRootInChain(bundle);
-    const statement = bundle.content.$case === 'dsseEnvelope' ? readStatement(bundle.content.dsseEnvelope) : undefined;
-    predicateType = statement?.predicateType;
-    checkSubject(bundle, statement, subject, predicateTypes);
+    if (bundle.content.$case === 'dsseEnvelope') {
+      const env = bundle.content.dsseEnvelope;
+      statement = readInTotoStatement(env.payloadType, env.payload, checks.statementLimits ?? DEFAULT_STATEMENT_LIMITS);
+    }
+    checkSubject(bundle, statement, subject, checks.predicateTypes);
     entity = toSignedEntity(bundle, subject.bytes ? Buffer.from(subject.bytes) : undefined);
   } catch (err) {
     const e = err instanceof CosignError ? err : new CosignError('MALFORMED', `bundle: ${(err as Error).message}`, { cause: err });
-    return { valid: false, failedCheck: e.code, message: `${e.code}: ${e.message}`, tlog: null, predicateType };
+    return { valid: false, failedCheck: e.code, message: `${e.code}: ${e.message}`, tlog: null, predicateType: statement?.predicateType };
   }
-  return { ...verifySignedEntity(entity, policy), predicateType };
+  const outcome = verifySignedEntity(entity, policy);
+  return { ...outcome, predicateType: statement?.predicateType, ...(outcome.valid && statement ? { statement } : {}) };
 }
 
 function parseBundle(bytes: Uint8Array): Bundle {
@@ -78,27 +83,7 @@ function checkNoRootInChain(bundle: Bundle): void {
   }
 }
 
-interface Statement {
-  readonly predicateType: string | undefined;
-  readonly subjectDigests: readonly string[];
-}
-
-function readStatement(env: { payloadType: string; payload: Buffer }): Statement {
-  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    throw new CosignError('UNSUPPORTED', `DSSE payload type ${env.payloadType}, expected ${IN_TOTO_PAYLOAD_TYPE}`);
-  }
-  const statement = parseJson(env.payload, 'the in-toto statement', MAX_BUNDLE_BYTES) as { subject?: unknown; predicateType?: unknown };
-  const subjects = Array.isArray(statement.subject) ? (statement.subject as unknown[]).slice(0, 1024) : [];
-  return {
-    predicateType: typeof statement.predicateType === 'string' ? statement.predicateType : undefined,
-    subjectDigests: subjects
-      .map((s) => (s as { digest?: { sha256?: unknown } } | null)?.digest?.sha256)
-      .filter((d): d is string => typeof d === 'string')
-      .map((d) => d.toLowerCase()),
-  };
-}
-
-function checkSubject(bundle: Bundle, statement: Statement | undefined, subject: BundleSubject, predicateTypes: readonly string[] | undefined): void {
+function checkSubject(bundle: Bundle, statement: InTotoStatement | undefined, subject: BundleSubject, predicateTypes: readonly string[] | undefined): void {
   const [algorithm, hex] = subject.digest.split(':');
   if (algorithm !== 'sha256' || !hex) throw new CosignError('UNSUPPORTED', `subject digest ${subject.digest} is not sha256`);
   if (bundle.content.$case === 'messageSignature') {
@@ -113,11 +98,6 @@ function checkSubject(bundle: Bundle, statement: Statement | undefined, subject:
     }
     return;
   }
-  if (!statement?.subjectDigests.includes(hex)) {
-    const named = statement?.subjectDigests.map((d) => `sha256:${d}`).join(', ');
-    throw new CosignError('PAYLOAD_DIGEST_MISMATCH', `the signed statement is about ${named || 'no sha256 subject'}, not ${subject.digest}`);
-  }
-  if (predicateTypes && !predicateTypes.includes(statement.predicateType ?? '')) {
-    throw new CosignError('PREDICATE_TYPE_MISMATCH', `predicate type ${statement.predicateType ?? '(none)'} is not one of ${predicateTypes.join(', ')}`);
-  }
+  if (!statement) throw new CosignError('MALFORMED', 'the bundle carries no in-toto statement');
+  checkStatement(statement, subject.digest, predicateTypes);
 }

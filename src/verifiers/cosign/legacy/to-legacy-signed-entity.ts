@@ -4,12 +4,12 @@
  * done by @sigstore/verify exactly as for a Sigstore bundle.
  */
 import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import type { TransparencyLogEntry } from '@sigstore/bundle';
+import type { Bundle, TransparencyLogEntry } from '@sigstore/bundle';
 import { RFC3161Timestamp, X509Certificate, pem } from '@sigstore/core';
-import type { SignedEntity } from '@sigstore/verify';
+import { toSignedEntity, type SignedEntity } from '@sigstore/verify';
 import { CosignError } from '../cosign-error.js';
 import { parseJson } from '../parse-json.js';
-import type { LegacyRekorBundle, LegacySignature } from './read-legacy-signatures.js';
+import type { DsseEnvelope, LegacyRekorBundle, LegacySignature } from './read-legacy-signatures.js';
 
 type SignatureContent = SignedEntity['signature'];
 
@@ -59,11 +59,25 @@ export function toLegacySignedEntity(sig: LegacySignature): SignedEntity {
     }
   }
   return {
-    signature: new LegacySignatureContent(sig.payload, sig.signature),
+    signature: sig.envelope ? dsseContent(sig.envelope) : new LegacySignatureContent(sig.payload, sig.signature),
     key: sig.certificatePem ? { $case: 'certificate', certificate: parseCertificate(sig.certificatePem, sig.index) } : { $case: 'public-key', hint: '' },
     tlogEntries,
     timestamps,
   };
+}
+
+/**
+ * A `.att` layer signs the DSSE pre-authentication encoding of its envelope, exactly as a DSSE
+ * Sigstore bundle does: sigstore-js's own DSSE signature content is used, through a bundle
+ * that carries the envelope only (key, log entries and timestamps are the layer's, set above).
+ */
+function dsseContent(envelope: DsseEnvelope): SignatureContent {
+  const bundle = {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: { content: { $case: 'publicKey', publicKey: { hint: '' } }, tlogEntries: [], timestampVerificationData: undefined },
+    content: { $case: 'dsseEnvelope', dsseEnvelope: { payloadType: envelope.payloadType, payload: envelope.payload, signatures: envelope.signatures.slice(0, 1) } },
+  } satisfies Bundle;
+  return toSignedEntity(bundle).signature;
 }
 
 function parseCertificate(text: string, index: number): X509Certificate {
