@@ -56,6 +56,14 @@ function vulnerabilityScan(finishedAt: Date, severities: readonly string[]): unk
   };
 }
 
+function spdx(license: string): unknown {
+  return {
+    spdxVersion: 'SPDX-2.3', dataLicense: 'CC0-1.0', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', documentNamespace: 'https://example.test/spdx/app',
+    creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: portcullis-test'] },
+    packages: [{ name: 'libexample', SPDXID: 'SPDXRef-Package-libexample', versionInfo: '1.0.0', downloadLocation: 'NOASSERTION', licenseConcluded: license }],
+  };
+}
+
 function ctx(): AdmissionContext {
   return {
     signal: AbortSignal.timeout(30_000), deadline: Date.now() + 30_000,
@@ -79,11 +87,12 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
   let key: CosignKeyPair;
   let client: PortcullisRegistryClient;
   let work: string;
-  const img: Record<'main' | 'feature' | 'fork' | 'copied' | 'big' | 'clean' | 'critical' | 'stale', string> = {
-    main: '', feature: '', fork: '', copied: '', big: '', clean: '', critical: '', stale: '',
+  const img: Record<'main' | 'feature' | 'fork' | 'copied' | 'big' | 'clean' | 'critical' | 'stale' | 'sbomMit' | 'sbomGpl', string> = {
+    main: '', feature: '', fork: '', copied: '', big: '', clean: '', critical: '', stale: '', sbomMit: '', sbomGpl: '',
   };
   let slsaBundle: string;
   let scanBundle: string;
+  let sbomBundle: string;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'portcullis-attest-'));
@@ -114,8 +123,12 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     await cli.attest(img.clean, key, 'vuln', vulnerabilityScan(new Date(Date.now() - day), ['HIGH', 'LOW']), ['--new-bundle-format']);
     await cli.attest(img.critical, key, 'vuln', vulnerabilityScan(new Date(Date.now() - day), ['CRITICAL', 'LOW']), ['--new-bundle-format']);
     await cli.attest(img.stale, key, 'vuln', vulnerabilityScan(new Date(Date.now() - 10 * day), []), ['--new-bundle-format']);
+    // SBOMs (SPDX 2.3) as bundle referrers.
+    await cli.attest(img.sbomMit, key, 'spdxjson', spdx('MIT'), ['--new-bundle-format']);
+    await cli.attest(img.sbomGpl, key, 'spdxjson', spdx('Apache-2.0 AND GPL-3.0-only'), ['--new-bundle-format']);
     slsaBundle = await exampleBundle('slsa-provenance', work);
     scanBundle = await exampleBundle('fresh-vulnerability-scan', work);
+    sbomBundle = await exampleBundle('sbom-attestation-licenses', work);
     client = createRegistryClient({ insecure: [registry.host] });
   }, 240_000);
 
@@ -219,6 +232,27 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     it('denies an image with provenance but no scan', async () => {
       const [v] = await pipeline.validator.validate([img.main], ctx());
       expect(v!.reasons).toContain('no verified vulnerability scan attestation: scan the image and attest the result (cosign attest --type vuln)');
+    }, 60_000);
+  });
+
+  describe('SPDX SBOMs in Sigstore bundles, policy "an SBOM attestation with no denied licence"', () => {
+    let pipeline: ValidationPipeline;
+    beforeAll(async () => { pipeline = await pipelineWith(sbomBundle, { denied_licenses: ['GPL-3.0-only'] }, ['https://spdx.dev/Document']); }, 60_000);
+    afterAll(async () => { await pipeline?.close(); });
+
+    it('allows an image whose SBOM lists MIT packages only', async () => {
+      const [v] = await pipeline.validator.validate([img.sbomMit], ctx());
+      expect(v).toMatchObject({ allowed: true, reasons: [] });
+    }, 60_000);
+
+    it('denies an image whose SBOM lists a GPL-3.0-only package', async () => {
+      const [v] = await pipeline.validator.validate([img.sbomGpl], ctx());
+      expect(v).toMatchObject({ allowed: false, reasons: ['SBOM attestation (https://spdx.dev/Document) lists a package under denied licence GPL-3.0-only (Apache-2.0 AND GPL-3.0-only)'] });
+    }, 60_000);
+
+    it('denies an image without an SBOM attestation', async () => {
+      const [v] = await pipeline.validator.validate([img.clean], ctx());
+      expect(v!.reasons).toContain('no verified SBOM attestation: attest one (cosign attest --type spdxjson or cyclonedx)');
     }, 60_000);
   });
 });
