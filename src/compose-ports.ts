@@ -12,6 +12,7 @@
  *   audit          with `audit.enabled`: the background audit of running workloads (src/audit)
  *   canary         every policy passes the enforcement canary before it goes live (src/canary)
  *   trust material `secret:<ns>/<name>[/<key>]` values in verifier configs: watched Secrets
+ *   revocation     OCSP/CRL fetches over HTTP(S) for Notation verifiers that turn them on
  */
 import { resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -34,6 +35,7 @@ import { countDenials } from './observability/count-denials.js';
 import { configuredRegistries } from './oci/configured-registries.js';
 import type { Metrics } from './observability/metrics.js';
 import type { CredentialProvider } from './oci/types.js';
+import { revocationPorts } from './revocation/revocation-ports.js';
 import type { Ports } from './server/runtime-ports.js';
 import { ConfigError } from './shared/coded-error.js';
 import { createFileTrustMaterialSource } from './trust/create-file-trust-material-source.js';
@@ -80,6 +82,7 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
     pipeline = await buildValidationPipeline(config, {
       client: access.client, cache: access.cache, metrics, logger, trustSource: secretTrustSource(reader, logger),
       acceptPolicy: (candidate, source) => canary.accept(candidate, source),
+      revocation: revocationPorts(metrics),
     });
   } catch (err) {
     await access.close();

@@ -19,6 +19,7 @@ import type { DetailedVerdict } from '../validation/create-image-validator.js';
 import { platformName } from '../validation/select-targets.js';
 import type { VerifierResult } from '../verifiers/verifier.js';
 import { collectInsecureHost } from './collect-insecure-host.js';
+import { revocationPorts } from '../revocation/revocation-ports.js';
 
 interface VerifyOptions {
   config?: string; output: 'text' | 'json'; namespace: string; timeout: string; insecure: string[]; dockerConfig?: string;
@@ -104,7 +105,7 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
           // A CLI names images by tag and wants to know about what the tag names now: tags are
           // resolved here whatever validation.requireDigest says (that key is for admission).
           const cliConfig = { ...config, validation: { ...config.validation, requireDigest: false } };
-          const pipeline = await buildValidationPipeline(cliConfig, { client, cache, logger, watchPolicy: false, trustSource });
+          const pipeline = await buildValidationPipeline(cliConfig, { client, cache, logger, watchPolicy: false, trustSource, revocation: revocationPorts() });
           try {
             const timeout = Number(opts.timeout) > 0 ? Number(opts.timeout) : 30_000;
             const ctx: AdmissionContext = {

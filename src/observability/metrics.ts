@@ -43,6 +43,8 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     policyEvaluationDuration: new Histogram({ name: `${P}policy_evaluation_duration_seconds`, help: 'Time to evaluate the policy on one image', buckets: LATENCY_BUCKETS, registers: r }),
     policyReloads: new Counter({ name: `${P}policy_reloads_total`, help: 'Policy bundle loads by result', labelNames: ['result'] as const, registers: r }),
     tlsReloads: new Counter({ name: `${P}tls_reloads_total`, help: 'TLS material reloads by result', labelNames: ['result'] as const, registers: r }),
+    revocationFetches: new Counter({ name: `${P}revocation_fetches_total`, help: 'Notation revocation fetches (OCSP, CRL) by result (success, failure, refused by scheme or allow-list)', labelNames: ['kind', 'result'] as const, registers: r }),
+    revocationFetchDuration: new Histogram({ name: `${P}revocation_fetch_duration_seconds`, help: 'Time of one OCSP or CRL fetch', labelNames: ['kind'] as const, buckets: LATENCY_BUCKETS, registers: r }),
     tlsCertExpiry: new Gauge({ name: `${P}tls_cert_expiry_timestamp_seconds`, help: 'notAfter of loaded certificates (unix seconds)', labelNames: ['cert'] as const, registers: r }),
     canaryStatus: new Gauge({ name: `${P}canary_status`, help: 'Enforcement canary on the live policy: 1 the check passed, 0 it failed', labelNames: ['check'] as const, registers: r }),
     canaryLastRun: new Gauge({ name: `${P}canary_last_run_timestamp_seconds`, help: 'When the enforcement canary last ran (unix seconds)', registers: r }),

@@ -33,6 +33,8 @@ export interface ValidationPipelineDeps {
   readonly trustSource?: VerifierDeps['trustSource'];
   /** Checks every policy before it goes live (the enforcement canary); throwing refuses it. */
   readonly acceptPolicy?: WasmPolicyEngineOptions['accept'];
+  /** The revocation fetcher port and its metrics hook, handed to the verifiers. */
+  readonly revocation?: Pick<VerifierDeps, 'revocationFetcher' | 'onRevocationEvent'> | undefined;
 }
 
 export interface ValidationPipeline {
@@ -51,7 +53,7 @@ type PipelineConfig = Pick<Config, 'validation' | 'policy' | 'verifiers' | 'conf
 export async function buildValidationPipeline(config: PipelineConfig, deps: ValidationPipelineDeps): Promise<ValidationPipeline> {
   const verifiers = await buildVerifiers(
     config.verifiers as unknown as readonly VerifierConfigEntry[],
-    { baseDir: config.configDir, logger: deps.logger, trustSource: deps.trustSource },
+    { baseDir: config.configDir, logger: deps.logger, trustSource: deps.trustSource, ...deps.revocation },
     deps.verifierFactories ?? verifierFactories,
   );
   let policy: RunningPolicyEngine;

@@ -7,6 +7,8 @@
 import type { Logger } from 'pino';
 import type { Descriptor, FetchedContent, Platform } from '../oci/types.js';
 import type { TrustMaterialSource } from '../trust/types.js';
+import type { RevocationEvent } from './notation/revocation/check-chain-revocation.js';
+import type { RevocationFetcher } from './notation/revocation/revocation-fetcher.js';
 
 export type VerifierType = 'notation' | 'cosign' | 'sbom' | 'vulnerabilityreport';
 
@@ -103,6 +105,10 @@ export interface VerifierDeps {
    * served (malformed, or no Kubernetes access). Absent: such values are refused.
    */
   readonly trustSource?: ((spec: string, path: string) => TrustMaterialSource | undefined) | undefined;
+  /** Fetches OCSP responses and CRLs for Notation revocation checks; absent: nothing is fetched. */
+  readonly revocationFetcher?: RevocationFetcher | undefined;
+  /** Counts revocation fetches and cache lookups (metrics). */
+  readonly onRevocationEvent?: ((event: RevocationEvent) => void) | undefined;
 }
 
 /** One raw entry of config `verifiers[]`; each factory validates its own options. */

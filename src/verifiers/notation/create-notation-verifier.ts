@@ -17,6 +17,10 @@ import { readSignatureManifest } from './read-signature-manifest.js';
 import { parseTrustPolicy } from './trust-policy/parse-trust-policy.js';
 import type { TrustPolicyDocument } from './trust-policy/trust-policy.js';
 import { buildTrustStores, type NotationTrustStores } from './trust-store/notation-trust-stores.js';
+import { createRevocationCache } from './revocation/revocation-cache.js';
+import type { RevocationEvent } from './revocation/check-chain-revocation.js';
+import type { RevocationFetcher } from './revocation/revocation-fetcher.js';
+import { DEFAULT_REVOCATION_OPTIONS, type RevocationOptions } from './revocation/revocation-options.js';
 import { verifyNotationSignature } from './verify-notation-signature.js';
 
 export interface NotationVerifier extends Verifier {
@@ -37,6 +41,10 @@ export interface NotationVerifierSources {
   readonly logger: Logger;
   /** Config path for error messages, e.g. `verifiers[0]`. */
   readonly path: string;
+  readonly revocation?: RevocationOptions | undefined;
+  /** Fetches OCSP responses and CRLs (injected from the composition root); absent: nothing is fetched. */
+  readonly revocationFetcher?: RevocationFetcher | undefined;
+  readonly onRevocationEvent?: ((event: RevocationEvent) => void) | undefined;
 }
 
 interface Snapshot {
@@ -62,12 +70,18 @@ export const createNotationVerifier: VerifierFactory = async (entry, path, deps)
     watch: cfg.watch,
     logger: deps.logger,
     path,
+    revocation: cfg.revocation,
+    revocationFetcher: deps.revocationFetcher,
+    onRevocationEvent: deps.onRevocationEvent,
   });
 };
 
 /** Builds the verifier over any trust material sources (the seam for Kubernetes Secret sources). */
 export async function createNotationVerifierFromSources(opts: NotationVerifierSources): Promise<NotationVerifier> {
   let snapshot = await loadSnapshot(opts);
+  const revocationOptions = opts.revocation ?? DEFAULT_REVOCATION_OPTIONS;
+  // Verified OCSP/CRL statuses, per verifier, bounded in entries and time (until nextUpdate).
+  const revocationCache = createRevocationCache({ maxEntries: revocationOptions.cacheMaxEntries, maxSeconds: revocationOptions.cacheMaxSeconds });
   let reloading: Promise<void> = Promise.resolve();
   const reload = (): Promise<void> => {
     reloading = reloading.then(async () => {
@@ -112,13 +126,21 @@ export async function createNotationVerifierFromSources(opts: NotationVerifierSo
       }
       let out;
       try {
-        out = verifyNotationSignature({
+        out = await verifyNotationSignature({
           subject,
           envelopeMediaType: sig.envelopeMediaType,
           envelope: sig.envelope,
           trustPolicy: current.policy,
           trustStores: current.stores,
           now: ctx.now,
+          revocation: {
+            fetcher: opts.revocationFetcher,
+            cache: revocationCache,
+            options: revocationOptions,
+            now: ctx.now,
+            signal: ctx.signal,
+            observe: opts.onRevocationEvent,
+          },
         });
       } catch (e) {
         // Every expected failure is a NotationError turned into a check; anything else is bytes
@@ -130,7 +152,8 @@ export async function createNotationVerifierFromSources(opts: NotationVerifierSo
       // which pins the signing time inside the certificate's validity) until the signing
       // certificate does.
       const d = out.details;
-      const expiresAt = out.valid ? earliestTime(d.expiry ?? undefined, d.timestamp ? undefined : d.signer?.notAfter) : undefined;
+      // It also holds only until the revocation statuses it relied on are due for an update.
+      const expiresAt = out.valid ? earliestTime(earliestTime(d.expiry ?? undefined, d.timestamp ? undefined : d.signer?.notAfter), out.revocationValidUntil?.toISOString()) : undefined;
       return verifierResult(verifier, artifact, {
         valid: out.valid,
         message: out.message,
@@ -177,7 +200,7 @@ async function loadSnapshot(opts: NotationVerifierSources): Promise<Snapshot> {
     throw new ConfigError('INVALID_CONFIG', `${opts.path}.trustStores`, (cause as Error).message, { cause });
   }
   const h = createHash('sha256');
-  h.update(JSON.stringify({ name: opts.name, artifactTypes: opts.artifactTypes, policy: raw }));
+  h.update(JSON.stringify({ name: opts.name, artifactTypes: opts.artifactTypes, policy: raw, revocation: opts.revocation ?? null }));
   for (const key of [...stores.keys()].sort()) {
     h.update(`\n${key}`);
     for (const c of stores.get(key) ?? []) h.update(`:${c.fingerprint256}`);

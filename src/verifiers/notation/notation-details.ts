@@ -1,6 +1,7 @@
 /**
  * `details` of a notation result, for Rego policies (documented in docs/verifiers/notation.md).
  */
+import type { CertificateRevocation } from './revocation/check-chain-revocation.js';
 import type { CertificateSummary } from './x509/describe-certificate.js';
 
 export type CheckName = 'integrity' | 'targetArtifact' | 'authenticity' | 'trustedIdentity' | 'authenticTimestamp' | 'expiry' | 'revocation';
@@ -24,4 +25,6 @@ export interface NotationDetails {
   readonly signingAgent?: string | undefined;
   readonly trustPolicy?: { readonly name: string; readonly level: string } | undefined;
   readonly checks: readonly CheckResult[];
+  /** Per certificate, root first, when revocation was evaluated with fetching configured. */
+  readonly revocation?: readonly CertificateRevocation[] | undefined;
 }

@@ -9,6 +9,8 @@ import { ConfigError } from '../../shared/coded-error.js';
 import type { VerifierConfigEntry } from '../verifier.js';
 import type { TrustStoreType } from './trust-policy/trust-policy.js';
 import { isObject } from '../../shared/is-object.js';
+import { parseRevocationOptions } from './revocation/parse-revocation-options.js';
+import type { RevocationOptions } from './revocation/revocation-options.js';
 
 export const NOTATION_SIGNATURE_ARTIFACT_TYPE = 'application/vnd.cncf.notary.signature';
 
@@ -21,10 +23,11 @@ export interface NotationVerifierConfig {
   readonly trustPolicyFile?: string | undefined;
   /** Watch trust material and the policy file for changes (default true). */
   readonly watch: boolean;
+  readonly revocation: RevocationOptions;
 }
 
 const STORE_TYPES: readonly TrustStoreType[] = ['ca', 'signingAuthority', 'tsa'];
-const KNOWN_KEYS = new Set(['name', 'type', 'artifactTypes', 'trustStores', 'trustPolicy', 'trustPolicyFile', 'watch']);
+const KNOWN_KEYS = new Set(['name', 'type', 'artifactTypes', 'trustStores', 'trustPolicy', 'trustPolicyFile', 'watch', 'revocation']);
 
 export function parseNotationVerifierConfig(entry: VerifierConfigEntry, path: string): NotationVerifierConfig {
   for (const key of Object.keys(entry)) {
@@ -54,6 +57,7 @@ export function parseNotationVerifierConfig(entry: VerifierConfigEntry, path: st
   if (file !== undefined && (typeof file !== 'string' || file === '')) throw new ConfigError('INVALID_CONFIG', `${path}.trustPolicyFile`, 'must be a path');
   const watch = entry.watch ?? true;
   if (typeof watch !== 'boolean') throw new ConfigError('INVALID_CONFIG', `${path}.watch`, 'must be a boolean');
-  return { name: entry.name, artifactTypes, trustStores, trustPolicy: entry.trustPolicy, trustPolicyFile: file as string | undefined, watch };
+  const revocation = parseRevocationOptions(entry.revocation, `${path}.revocation`);
+  return { name: entry.name, artifactTypes, trustStores, trustPolicy: entry.trustPolicy, trustPolicyFile: file as string | undefined, watch, revocation };
 }
 

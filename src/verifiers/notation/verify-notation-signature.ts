@@ -10,7 +10,8 @@ import { checkAuthenticity } from './checks/check-authenticity.js';
 import { checkExpiry } from './checks/check-expiry.js';
 import { checkIntegrity } from './checks/check-integrity.js';
 import { checkRevocation } from './checks/check-revocation.js';
-import type { CheckFinding } from './checks/check-result.js';
+import { checkChainRevocation, type ChainToCheck, type RevocationContext } from './revocation/check-chain-revocation.js';
+import { failed, passed, type CheckFinding } from './checks/check-result.js';
 import { checkTargetArtifact, type TargetDescriptor } from './checks/check-target-artifact.js';
 import { checkTrustedIdentity } from './checks/check-trusted-identity.js';
 import { parseEnvelope } from './envelope/parse-envelope.js';
@@ -34,6 +35,12 @@ export interface VerifyNotationSignatureInput {
   readonly trustPolicy: TrustPolicyDocument;
   readonly trustStores: NotationTrustStores;
   readonly now: Date;
+  /**
+   * How revocation is checked (OCSP/CRL through an injected fetcher). Absent, or fetching off:
+   * nothing is fetched, and a signing chain that publishes revocation information is
+   * REVOCATION_UNKNOWN (the timestamping chain is then not evaluated).
+   */
+  readonly revocation?: RevocationContext | undefined;
 }
 
 export interface NotationOutcome {
@@ -41,11 +48,13 @@ export interface NotationOutcome {
   readonly message: string;
   readonly code?: NotationErrorCode | undefined;
   readonly details: NotationDetails;
+  /** The earliest nextUpdate of the revocation statuses the outcome relied on. */
+  readonly revocationValidUntil?: Date | undefined;
 }
 
 const ORDER: readonly CheckName[] = ['integrity', 'targetArtifact', 'authenticity', 'trustedIdentity', 'authenticTimestamp', 'expiry', 'revocation'];
 
-export function verifyNotationSignature(input: VerifyNotationSignatureInput): NotationOutcome {
+export async function verifyNotationSignature(input: VerifyNotationSignatureInput): Promise<NotationOutcome> {
   const { subject, now } = input;
   const policy = findTrustPolicy(input.trustPolicy, subject.registry, subject.repository);
   if (!policy) {
@@ -108,10 +117,11 @@ export function verifyNotationSignature(input: VerifyNotationSignatureInput): No
     return finish(false, finding.code, finding.message, { ...details, checks: withRemainingSkipped(checks) });
   };
 
+  const authenticity = checkAuthenticity(env, policy, input.trustStores);
   const stop = apply('integrity', checkIntegrity(env), 'enforce')
     // The payload must name this subject whatever the level: a valid signature of another image proves nothing.
     ?? apply('targetArtifact', checkTargetArtifact(env.payload, subject), 'enforce')
-    ?? apply('authenticity', checkAuthenticity(env, policy, input.trustStores), policy.actions.authenticity)
+    ?? apply('authenticity', authenticity, policy.actions.authenticity)
     ?? (leaf ? apply('trustedIdentity', checkTrustedIdentity(leaf, policy), policy.actions.authenticity) : undefined);
   if (stop) return stop;
 
@@ -129,14 +139,36 @@ export function verifyNotationSignature(input: VerifyNotationSignatureInput): No
     };
   }
   const stop2 = apply('authenticTimestamp', ts.finding, policy.actions.authenticTimestamp)
-    ?? apply('expiry', checkExpiry(env, now), policy.actions.expiry)
-    // Revocation of the signing chain; the TSA chain's revocation is not evaluated (no I/O).
-    ?? apply('revocation', checkRevocation(env.certificateChain), policy.actions.revocation);
+    ?? apply('expiry', checkExpiry(env, now), policy.actions.expiry);
   if (stop2) return stop2;
+
+  // Revocation of the signing chain and, when the timestamp is trusted, of the TSA chain.
+  let revocationValidUntil: Date | undefined;
+  let revocation: CheckFinding = passed('skipped');
+  if (policy.actions.revocation !== 'skip') {
+    if (!input.revocation?.options.fetch || !input.revocation.fetcher) {
+      // Fetching off: as before, only the signing chain is looked at, and publishing
+      // revocation information at all makes its status unknown.
+      revocation = checkRevocation(env.certificateChain);
+    } else if (!authenticity.ok) {
+      // URLs in an untrusted chain are the signer's choice: nothing is fetched for them.
+      revocation = failed('REVOCATION_UNKNOWN', 'the certificate chain is not trusted, so its revocation information is not fetched');
+    } else {
+      const chains: ChainToCheck[] = [{ role: 'signing', chain: env.certificateChain }];
+      const trustedTimestamp = ts.finding.ok && ts.timestamp ? ts.timestamp : undefined;
+      if (trustedTimestamp) chains.push({ role: 'timestamping', chain: trustedTimestamp.tsaChain });
+      const report = await checkChainRevocation(chains, trustedTimestamp?.latest, input.revocation);
+      revocation = report.finding;
+      revocationValidUntil = report.validUntil;
+      details = { ...details, revocation: report.certificates };
+    }
+  }
+  const stop3 = apply('revocation', revocation, policy.actions.revocation);
+  if (stop3) return stop3;
 
   const who = base.signer?.subject ?? 'unknown signer';
   const suffix = logged.length > 0 ? `; logged: ${logged.join('; ')}` : '';
-  return finish(true, undefined, `signature by "${who}" is trusted by policy "${policy.name}" (${policy.level})${suffix}`, { ...details, checks });
+  return { ...finish(true, undefined, `signature by "${who}" is trusted by policy "${policy.name}" (${policy.level})${suffix}`, { ...details, checks }), ...(revocationValidUntil ? { revocationValidUntil } : {}) };
 }
 
 function finish(valid: boolean, code: NotationErrorCode | undefined, message: string, details: NotationDetails): NotationOutcome {

@@ -22,5 +22,5 @@ export function checkRevocation(chain: readonly X509Certificate[]): CheckFinding
     if (r.crl || r.ocsp) published.push(`"${oneLineName(cert.subject)}" (${[r.ocsp ? 'OCSP' : '', r.crl ? 'CRL' : ''].filter(Boolean).join(', ')})`);
   }
   if (published.length === 0) return passed('no certificate of the chain publishes revocation information (CRL or OCSP): considered not revoked');
-  return failed('REVOCATION_UNKNOWN', `revocation status of ${published.join(', ')} was not checked: Portcullis does not fetch CRLs or OCSP responses; set the trust policy override "revocation" to "log" or "skip" to accept this`);
+  return failed('REVOCATION_UNKNOWN', `revocation status of ${published.join(', ')} was not checked: fetching is off (set revocation.fetch: true on the verifier to check it by OCSP/CRL, or the trust policy override "revocation" to "log" or "skip")`);
 }
