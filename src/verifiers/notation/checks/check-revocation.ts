@@ -1,9 +1,10 @@
 /**
  * Revocation: https://github.com/notaryproject/specifications/blob/main/specs/trust-store-trust-policy.md#certificate-revocation-evaluation
- * A certificate that names no CRL distribution point and no OCSP responder is considered not
- * revoked. Otherwise its status would have to be fetched, which a verifier that does no I/O
- * cannot do: the status "cannot be determined", which the spec treats as a failure of this
- * step — enforced or only logged as the policy's `revocation` action says.
+ * The check used when fetching is off (`revocation.fetch: false`, the default): a certificate
+ * that names no CRL distribution point and no OCSP responder is considered not revoked;
+ * otherwise its status "cannot be determined", which the spec treats as a failure of this
+ * step — enforced or only logged as the policy's `revocation` action says. With fetching on,
+ * ../revocation/check-chain-revocation.ts does the real check.
  */
 import type { X509Certificate } from 'node:crypto';
 import { oneLineName } from '../x509/describe-certificate.js';
