@@ -82,12 +82,15 @@ describe('the e2e control plane harness', () => {
     expect((await admin.get('/api/v1/namespaces/default/pods/dry')).status).toBe(404);
   });
 
-  it('lets Portcullis\' identity read Secrets, ServiceAccounts and Namespaces, and nothing more (manifests\' RBAC)', async () => {
+  it('lets Portcullis\' identity read Secrets, ServiceAccounts, Namespaces and (for the audit) workloads, and write nothing but PolicyReports (manifests\' RBAC)', async () => {
     const portcullis = createKubeClient(cp.portcullisKubeConfig);
     expect((await portcullis.get('/api/v1/namespaces/default')).status).toBe(200);
     expect((await portcullis.get('/api/v1/namespaces/default/serviceaccounts')).status).toBe(200);
     expect((await portcullis.get('/api/v1/secrets')).status).toBe(200);
-    expect((await portcullis.get('/api/v1/namespaces/default/pods')).status).toBe(403);
+    // manifests/audit-rbac.yaml: the audit of running workloads lists Pods and pod-template owners.
+    expect((await portcullis.get('/api/v1/namespaces/default/pods')).status).toBe(200);
+    expect((await portcullis.get('/api/v1/namespaces/default/configmaps')).status).toBe(403);
     expect((await portcullis.create('/api/v1/namespaces/default/secrets', { metadata: { name: 'x' } })).status).toBe(403);
+    expect((await portcullis.create('/api/v1/namespaces/default/pods', pod('from-portcullis'))).status).toBe(403);
   });
 });
