@@ -26,6 +26,9 @@ export function createRegistryLabeler(configured: Iterable<string>): RegistryLab
     if (host !== undefined) known.add(host);
   }
   return (registry) => {
+    // Called on every registry request, almost always with an ImageRef's registry, which is
+    // canonical already: a configured one is answered without parsing it again.
+    if (known.has(registry)) return registry;
     const host = hostOf(registry);
     return host !== undefined && known.has(host) ? host : OTHER_REGISTRY;
   };

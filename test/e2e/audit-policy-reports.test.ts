@@ -23,6 +23,7 @@ import { pushImage } from '../helpers/push-image.js';
 import { freePort, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
 import { createTestCa } from '../helpers/test-ca.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { waitForWebhooks } from '../helpers/wait-for-webhooks.js';
 
 interface ReportResult { result: string; message: string; resources: Array<{ kind: string; name: string }>; properties: { image: string; mode: string } }
 interface PolicyReport { summary: Record<string, number>; results: ReportResult[] }
@@ -92,10 +93,7 @@ describe('the audit of running workloads on a real kube-apiserver', () => {
     await applyManifests(cp.kubeConfig, manifestsForTarget({ baseUrl: portcullis.url, caPem: serving.certPem }));
     expect((await admin.create('/api/v1/namespaces', { metadata: { name: 'apps' } })).status).toBe(201);
     expect((await admin.create('/api/v1/namespaces', { metadata: { name: 'strict', labels: { 'portcullis.dev/mode': 'enforce' } } })).status).toBe(201);
-    await waitFor('the webhooks to be active', async () => {
-      const res = await admin.create<PodBody>('/api/v1/namespaces/apps/pods', pod('warmup', [signed]), { dryRun: true });
-      return res.status !== 201 || res.body.spec.containers[0]?.image !== signed ? true : undefined;
-    }, 30_000);
+    await waitForWebhooks(admin, 'apps', pod('warmup', [signed]), signed);
   }, 240_000);
 
   afterAll(async () => {

@@ -23,6 +23,7 @@ import { httpsRequest } from '../helpers/https-client.js';
 import { freePort, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
 import { createTestCa, type TestCa } from '../helpers/test-ca.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { waitForWebhooks } from '../helpers/wait-for-webhooks.js';
 import { startWebhookRecorder, type WebhookRecorder } from '../helpers/webhook-recorder.js';
 
 const PRIVATE_AUTH = { username: 'alice', password: 'wonderland' };
@@ -134,11 +135,7 @@ describe('Portcullis behind a real kube-apiserver', () => {
     for (const ns of ['apps', 'private']) expect((await admin.create('/api/v1/namespaces', { metadata: { name: ns } })).status).toBe(201);
     expect((await admin.create('/api/v1/namespaces', { metadata: { name: 'relaxed', labels: { 'portcullis.dev/mode': 'warn' } } })).status).toBe(201);
     expect((await admin.create('/api/v1/namespaces', { metadata: { name: 'self-relaxed', labels: { 'portcullis.dev/mode': 'audit' } } })).status).toBe(201);
-    // The API server picks the webhook configurations up asynchronously: wait until a dry run is judged.
-    await waitFor('the webhooks to be active', async () => {
-      const res = await admin.create<PodBody>('/api/v1/namespaces/apps/pods', pod('warmup', [signed]), { dryRun: true });
-      return res.status !== 201 || res.body.spec.containers[0]?.image !== signed ? true : undefined;
-    }, 30_000);
+    await waitForWebhooks(admin, 'apps', pod('warmup', [signed]), signed);
   }, 240_000);
 
   afterAll(async () => {
