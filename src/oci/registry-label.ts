@@ -6,7 +6,8 @@
  * counted under `other`. The set is fixed per config generation, so the series are bounded by
  * the config, not by what is admitted.
  */
-import { canonicalRegistryHost } from './registry-identity.js';
+// A config entry names its registry the way a credential key does (host, URL or host/path).
+import { credentialKeyHost as hostOf } from './credentials/credential-key-host.js';
 
 /** The label every registry not named in the config is counted under. */
 export const OTHER_REGISTRY = 'other';
@@ -32,20 +33,4 @@ export function createRegistryLabeler(configured: Iterable<string>): RegistryLab
     const host = hostOf(registry);
     return host !== undefined && known.has(host) ? host : OTHER_REGISTRY;
   };
-}
-
-/** The canonical host of a config entry or registry name; undefined for a glob or a malformed host. */
-function hostOf(entry: string): string | undefined {
-  let host = entry.trim();
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
-    try { host = new URL(host).host; } catch { return undefined; }
-  } else {
-    host = host.split('/')[0] ?? '';
-  }
-  if (/[*?[\]{}!]/.test(host.replace(/^\[[0-9a-fA-F:.]+\]/, ''))) return undefined;
-  try {
-    return canonicalRegistryHost(host);
-  } catch {
-    return undefined;
-  }
 }
