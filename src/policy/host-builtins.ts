@@ -15,7 +15,10 @@ import { compileLinearRegex, type LinearRegex } from '../shared/regex/compile-li
 
 type Builtin = (...args: unknown[]) => unknown;
 
-/** Built-ins @open-policy-agent/opa-wasm already supplies itself (src/builtins of the SDK). */
+/**
+ * Built-ins @open-policy-agent/opa-wasm already supplies itself (src/builtins of the SDK);
+ * its `regex.split` is replaced by the RE2 one below (route-sdk-regex-builtins.ts).
+ */
 export const SDK_BUILTINS: ReadonlySet<string> = new Set([
   'sprintf', 'json.is_valid', 'yaml.is_valid', 'yaml.marshal', 'yaml.unmarshal', 'regex.split',
 ]);
@@ -73,12 +76,12 @@ function asStrings(v: unknown): string[] | undefined {
 }
 
 /**
- * The host built-ins for one policy instance. `nowNs` is read once per evaluation by the engine
- * so that every `time.now_ns()` call in one evaluation sees the same instant, as in OPA.
+ * `regex.replace` and `regex.split` on RE2 (linear time, no backtracking: src/shared/regex):
+ * their patterns may be built from input (an image name). The compiled patterns are cached,
+ * bounded. One set per process (see regexBuiltins): route-sdk-regex-builtins.ts also puts
+ * `regex.split` in the place of the SDK's own.
  */
-export function createHostBuiltins(clock: { nowNs(): bigint }): Record<string, Builtin> {
-  // Patterns may be built from input (an image name), so they run on RE2 (linear time, no
-  // backtracking: src/shared/regex) and the compiled cache is bounded.
+export function createRegexBuiltins(): Record<'regex.replace' | 'regex.split', Builtin> {
   const regexes = new Map<string, LinearRegex>();
   const regex = (pattern: string): LinearRegex | undefined => {
     let re = regexes.get(pattern);
@@ -89,6 +92,28 @@ export function createHostBuiltins(clock: { nowNs(): bigint }): Record<string, B
     }
     return re;
   };
+  return {
+    'regex.replace': (s, pattern, value) => {
+      if (typeof s !== 'string' || typeof pattern !== 'string' || typeof value !== 'string') return undefined;
+      // OPA: Go's ReplaceAllString, so the template is expanded as Go does ($1, ${1}, ${name}, $$).
+      return regex(pattern)?.replaceAll(s, value);
+    },
+    // OPA: Go's Regexp.Split(s, -1) (https://www.openpolicyagent.org/docs/policy-reference/#builtin-regex-regexsplit).
+    'regex.split': (pattern, s) => {
+      if (typeof pattern !== 'string' || typeof s !== 'string') return undefined;
+      return regex(pattern)?.split(s);
+    },
+  };
+}
+
+/** The process's regex built-ins (one bounded pattern cache for every policy instance). */
+export const regexBuiltins = createRegexBuiltins();
+
+/**
+ * The host built-ins for one policy instance. `nowNs` is read once per evaluation by the engine
+ * so that every `time.now_ns()` call in one evaluation sees the same instant, as in OPA.
+ */
+export function createHostBuiltins(clock: { nowNs(): bigint }): Record<string, Builtin> {
   return {
     'time.now_ns': () => exact(clock.nowNs()),
     'time.parse_rfc3339_ns': (value) => {
@@ -106,11 +131,7 @@ export function createHostBuiltins(clock: { nowNs(): bigint }): Record<string, B
       if (!va || !vb) return undefined;
       return semver.compare(va, vb);
     },
-    'regex.replace': (s, pattern, value) => {
-      if (typeof s !== 'string' || typeof pattern !== 'string' || typeof value !== 'string') return undefined;
-      // OPA: Go's ReplaceAllString, so the template is expanded as Go does ($1, ${1}, ${name}, $$).
-      return regex(pattern)?.replaceAll(s, value);
-    },
+    ...regexBuiltins,
     'strings.any_prefix_match': (search, base) => {
       const ss = asStrings(search);
       const bs = asStrings(base);

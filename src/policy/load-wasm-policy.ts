@@ -5,11 +5,12 @@
  * https://www.openpolicyagent.org/docs/wasm/#imports).
  */
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
-import { createHostBuiltins, HOST_BUILTIN_NAMES, SDK_BUILTINS } from './host-builtins.js';
+import { createHostBuiltins, HOST_BUILTIN_NAMES, regexBuiltins, SDK_BUILTINS } from './host-builtins.js';
 import { mergeData } from './merge-data.js';
 import { parseDecision } from './parse-decision.js';
 import { PolicyError } from './policy-error.js';
 import type { PolicyBundle } from './read-bundle.js';
+import { routeSdkRegexBuiltins } from './route-sdk-regex-builtins.js';
 import type { PolicyDecision, PolicyInput } from './types.js';
 import { errorMessage } from '../shared/error-message.js';
 
@@ -43,7 +44,6 @@ export interface LoadWasmPolicyOptions {
 
 const supplied = new Set<string>([...SDK_BUILTINS, ...HOST_BUILTIN_NAMES]);
 
-
 function readBuiltinTable(policy: LoadedPolicy): string[] {
   const exports = (policy.wasmInstance as unknown as { exports: Record<string, ((...a: number[]) => number) | undefined> }).exports;
   const addr = exports.opa_json_dump?.(exports.builtins?.() ?? 0) ?? 0;
@@ -57,6 +57,8 @@ function readBuiltinTable(policy: LoadedPolicy): string[] {
 
 /** Loads and checks a bundle. Throws PolicyError `INVALID_WASM` or `MISSING_BUILTIN`. */
 export async function loadWasmPolicy(bundle: PolicyBundle, options: LoadWasmPolicyOptions = {}): Promise<LoadedWasmPolicy> {
+  // The SDK's own regex.split would run on the backtracking RegExp: RE2 in its place.
+  routeSdkRegexBuiltins(regexBuiltins);
   let now = 0n;
   const clock = options.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
   const host = createHostBuiltins({ nowNs: () => now });

@@ -23,6 +23,12 @@ export interface LinearRegex {
    * that does not exist or did not take part expands to nothing.
    */
   replaceAll(subject: string, template: string): string;
+  /**
+   * Go's `Regexp.Split(s, -1)` (what OPA's `regex.split` calls): the pieces between matches;
+   * capture groups are not included (unlike `String.prototype.split`), an empty match right
+   * after a match is ignored, an empty subject gives `[""]`.
+   */
+  split(subject: string): string[];
 }
 
 /** Compiles `source` with RE2 semantics; throws RegexError when RE2 refuses it. */
@@ -39,7 +45,31 @@ export function compileLinearRegex(source: string): LinearRegex {
     fullMatch: (subject) => re.testExact(subject),
     replaceAll: (subject, template) =>
       re.matcher(subject).replaceAll((...args: unknown[]) => expandGoTemplate(template, groupsOf(args, re.groupCount()), names)),
+    split: (subject) => goSplit(re, source, subject),
   };
+}
+
+// https://pkg.go.dev/regexp#Regexp.Split with n = -1, over Go's FindAllStringIndex, which
+// drops an empty match that abuts the previous match (re2js' find, like Java's, keeps it).
+function goSplit(re: RE2JS, source: string, subject: string): string[] {
+  if (source.length > 0 && subject.length === 0) return [''];
+  const parts: string[] = [];
+  const m = re.matcher(subject);
+  let beg = 0;
+  let end = 0;
+  let previousEnd = -1;
+  while (m.find()) {
+    const start = m.start();
+    const stop = m.end();
+    const abutting = start === stop && start === previousEnd;
+    previousEnd = stop;
+    if (abutting) continue;
+    end = start;
+    if (stop !== 0) parts.push(subject.slice(beg, end));
+    beg = stop;
+  }
+  if (end !== subject.length) parts.push(subject.slice(beg));
+  return parts;
 }
 
 // A replacer receives (match, g1 … gN, offset, input[, groups]); keep match and the N groups.

@@ -19,6 +19,31 @@ describe('compileLinearRegex', () => {
       expect(compileLinearRegex('(a+)+$').replaceAll(`${RUN}!`, 'x')).toBe(`${RUN}!`);
       expect(compileLinearRegex('(a+)+!').replaceAll(`${RUN}!`, 'x')).toBe('x');
     });
+
+    it('splits without backtracking', () => {
+      expect(compileLinearRegex('(a+)+$').split(`${RUN}!`)).toEqual([`${RUN}!`]);
+      expect(compileLinearRegex('(a+)+!').split(`b${RUN}!c`)).toEqual(['b', 'c']);
+    });
+  });
+
+  describe('split (Go Regexp.Split(s, -1), https://pkg.go.dev/regexp#Regexp.Split)', () => {
+    it('gives the examples of the Go documentation', () => {
+      expect(compileLinearRegex('a').split('banana')).toEqual(['b', 'n', 'n', '']);
+      expect(compileLinearRegex('z+').split('pizza')).toEqual(['pi', 'a']);
+      // An empty match right after a match is dropped, as Go's FindAllStringIndex does.
+      expect(compileLinearRegex('a*').split('abaabaccadaaae')).toEqual(['', 'b', 'b', 'c', 'c', 'd', 'e']);
+    });
+
+    it('leaves capture groups out (String.prototype.split would splice them in)', () => {
+      expect(compileLinearRegex('(,)').split('a,b')).toEqual(['a', 'b']);
+      expect(compileLinearRegex('[/:]').split('registry.example/team/app:1.0')).toEqual(['registry.example', 'team', 'app', '1.0']);
+    });
+
+    it('gives [""] for an empty subject and the subject when nothing matches', () => {
+      expect(compileLinearRegex(',').split('')).toEqual(['']);
+      expect(compileLinearRegex(',').split('abc')).toEqual(['abc']);
+      expect(compileLinearRegex('').split('abc')).toEqual(['a', 'b', 'c']);
+    });
   });
 
   describe('fullMatch', () => {
