@@ -4,6 +4,12 @@
 # emptyDir, is writable, and Portcullis writes nothing when given a config file).
 #
 #   docker build -t ghcr.io/portcullis-dev/portcullis:0.1.0 .
+#
+# For people with Docker. The released image is built without an engine, reproducibly, by
+# scripts/build-image.sh (docs/image.md); both run the same way: user 65532:65532, entry point
+# /usr/local/bin/node /app/bin/portcullis.js, the same CMD, WORKDIR, NODE_ENV and ports, the
+# same /app paths (scripts/image/image-config.ts; test/unit/image/dockerfile-consistency.test.ts
+# keeps the two in step).
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 # opa compiles the bundled default policy (policies/*.rego → Wasm) at build time only.
@@ -39,5 +45,5 @@ COPY --from=build /app/bin ./bin
 # The uid/gid the manifests run as (runAsNonRoot needs a numeric USER).
 USER 65532:65532
 EXPOSE 8443 9090
-ENTRYPOINT ["node", "/app/bin/portcullis.js"]
+ENTRYPOINT ["/usr/local/bin/node", "/app/bin/portcullis.js"]
 CMD ["serve", "--config", "/etc/portcullis/config/portcullis.yaml"]

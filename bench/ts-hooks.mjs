@@ -1,6 +1,6 @@
 // Lets `node --import ./bench/ts-hooks.mjs bench/<file>.ts` run the TypeScript sources directly:
 // `.js` specifiers resolve to the `.ts` file beside them (NodeNext style), and `.ts` is
-// compiled by swc (already a dev dependency, as for jest). Benchmarks only; the product runs dist/.
+// compiled by swc (already a dev dependency, as for jest). For bench/ and scripts/build-image.sh; the product runs dist/.
 import { registerHooks } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

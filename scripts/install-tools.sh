@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the pinned Go tools the tests run for real (registries, oras, notation, cosign, opa,
-# syft, etcd, kube-apiserver) and installs the Debian packages they need (redis, openssl).
+# syft, etcd, kube-apiserver) and installs the Debian packages they need (redis, openssl, crun —
+# the OCI runtime the image e2e runs Portcullis's own image under, docs/image.md).
 #
 # Each tool is pinned by tools/<name>/go.mod + go.sum and listed in tools/versions.txt.
 # Builds are cached by name and version under ${PORTCULLIS_CACHE:-~/.cache/portcullis}/tools,
@@ -17,7 +18,7 @@ cache=${PORTCULLIS_CACHE:-${HOME:-/root}/.cache/portcullis}
 bin="$root/.tools/bin"
 mkdir -p "$bin" "$cache/tools"
 
-apt_packages=(redis-server openssl apache2-utils)
+apt_packages=(redis-server openssl apache2-utils crun)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
