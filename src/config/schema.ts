@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_ENTRY_BYTES } from '../cache/cache-limits.js';
 import { parseRedisUrl } from '../cache/parse-redis-url.js';
 import { canonicalPlainHttpHost } from '../oci/registry-identity.js';
+import { parseDuration } from '../webhook-certs/parse-duration.js';
 
 const port = z.number().int().min(0).max(65535);
 const mode = z.enum(['enforce', 'warn', 'audit']);
@@ -28,6 +29,65 @@ const server = z.strictObject({
   shutdownGraceMs: z.number().int().min(0).default(10_000),
 }).prefault({});
 
+/** A Kubernetes object name (DNS-1123 subdomain). */
+const objectName = z.string().max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a Kubernetes object name (lower-case DNS-1123)');
+/** A duration like `2160h`, `30m`, `1h30m`, `90d`; parsed to milliseconds. */
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.issues.push({ code: 'custom', message: 'expected a duration such as 2160h, 30m, 1h30m or 90d', input: text });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/**
+ * Self-managed webhook certificates (docs/self-managed-certs.md): Portcullis makes its CA and
+ * serving certificate, keeps them in a Secret, writes the CA bundle into its webhook
+ * configurations and rotates both before expiry; one replica, elected with a Lease, writes.
+ * On: `certFile`/`keyFile` are not read (the pair comes from the Secret); `clientCAFile` still is.
+ */
+const selfManaged = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** The Secret that holds the CA, the serving pair and the published CA bundle. */
+  secretName: objectName.default('portcullis-webhook-tls'),
+  /** Namespace of the Secret and the Lease (Portcullis' own). */
+  namespace: objectName.max(63).default('portcullis-system'),
+  /** The Service the API server calls: its names `<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.cluster.local` are the SANs. */
+  serviceName: objectName.max(63).default('portcullis'),
+  /** More SANs: DNS names or IP addresses (a webhook reached by URL). */
+  extraNames: z.array(z.string().min(1).max(253)).max(32).default([]),
+  /** The webhook configurations whose every webhook gets the CA bundle; null: leave that kind alone. */
+  webhookConfigurations: z.strictObject({
+    validating: objectName.nullable().default('portcullis'),
+    mutating: objectName.nullable().default('portcullis'),
+  }).prefault({}),
+  caValidity: duration.prefault('8760h'),
+  certValidity: duration.prefault('2160h'),
+  /** A CA or serving certificate with less than this left is replaced. */
+  renewBefore: duration.prefault('720h'),
+  /**
+   * Each step of a CA rotation waits this long: the new CA is in caBundle this long before any
+   * replica serves a certificate it signed, and the old CA stays this long after the switch.
+   */
+  overlap: duration.prefault('5m'),
+  /** How often the leader renews the Lease and reconciles the Secret and the caBundles. */
+  checkInterval: duration.prefault('10s'),
+  leaseName: objectName.default('portcullis-webhook-certs'),
+  /** A leader that has not renewed for this long is replaced. */
+  leaseDuration: duration.prefault('30s'),
+  /** Longest start-up waits for a usable pair in the Secret before failing. */
+  startTimeout: duration.prefault('2m'),
+}).prefault({}).check((ctx) => {
+  const v = ctx.value;
+  const issue = (path: string, message: string) => ctx.issues.push({ code: 'custom', message, path: [path], input: v[path as keyof typeof v] });
+  if (v.renewBefore >= v.certValidity) issue('renewBefore', 'must be shorter than tls.selfManaged.certValidity');
+  if (v.renewBefore >= v.caValidity) issue('renewBefore', 'must be shorter than tls.selfManaged.caValidity');
+  // A rotation takes two overlaps plus up to a check interval per step; the old CA must outlive it.
+  if (2 * v.overlap + 3 * v.checkInterval >= v.renewBefore) issue('overlap', 'two overlaps plus three check intervals must be shorter than tls.selfManaged.renewBefore');
+  if (2 * v.checkInterval > v.leaseDuration) issue('leaseDuration', 'must be at least twice tls.selfManaged.checkInterval (the leader renews once per check)');
+});
+
 const tls = z.strictObject({
   certFile: z.string().min(1).default('certs/tls.crt'),
   keyFile: z.string().min(1).default('certs/tls.key'),
@@ -41,6 +101,7 @@ const tls = z.strictObject({
   allowedClientNames: z.array(z.string().min(1).max(253)).min(1).max(64).default(['portcullis-client']),
   /** Quiet period after the last file event before reloading (Secret updates come in bursts). */
   reloadDebounceMs: z.number().int().min(0).max(60_000).default(250),
+  selfManaged,
 }).prefault({});
 
 const admission = z.strictObject({
