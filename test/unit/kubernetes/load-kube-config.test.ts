@@ -17,26 +17,26 @@ describe('loadKubeConfig', () => {
   const tmp = (): string => { const d = mkdtempSync(join(tmpdir(), 'kc-')); dirs.push(d); return d; };
   afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
-  it('reads the file $KUBECONFIG names', () => {
+  it('reads the file $KUBECONFIG names', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'config'), KUBECONFIG);
-    expect(loadKubeConfig({ KUBECONFIG: join(dir, 'config'), HOME: dir })?.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
+    expect((await loadKubeConfig({ KUBECONFIG: join(dir, 'config'), HOME: dir }))?.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
   });
 
-  it('falls back to ~/.kube/config', () => {
+  it('falls back to ~/.kube/config', async () => {
     const home = tmp();
     mkdirSync(join(home, '.kube'));
     writeFileSync(join(home, '.kube', 'config'), KUBECONFIG);
-    expect(loadKubeConfig({ HOME: home })?.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
+    expect((await loadKubeConfig({ HOME: home }))?.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
   });
 
-  it('returns undefined when there is no kubeconfig and no in-cluster environment', () => {
-    expect(loadKubeConfig({ HOME: tmp() })).toBeUndefined();
+  it('returns undefined when there is no kubeconfig and no in-cluster environment', async () => {
+    expect(await loadKubeConfig({ HOME: tmp() })).toBeUndefined();
   });
 
-  it('fails with a coded error on a kubeconfig that does not parse', () => {
+  it('fails with a coded error on a kubeconfig that does not parse', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'config'), 'clusters: [');
-    expect(() => loadKubeConfig({ KUBECONFIG: join(dir, 'config'), HOME: dir })).toThrow(expect.objectContaining({ code: 'API_ERROR' }));
+    await expect(loadKubeConfig({ KUBECONFIG: join(dir, 'config'), HOME: dir })).rejects.toThrow(expect.objectContaining({ code: 'API_ERROR' }));
   });
 });
