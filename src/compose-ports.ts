@@ -17,13 +17,11 @@
 import { resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { createKubeAuditCluster } from './audit/create-kube-audit-cluster.js';
 import { startBackgroundAudit } from './audit/start-background-audit.js';
 import { createCanary } from './canary/create-canary.js';
 import { describeCanary } from './canary/describe-canary.js';
 import { createRegistryAccess } from './cache/create-registry-access.js';
 import type { Config } from './config/load-config.js';
-import { createKubeReader } from './kubernetes/create-kube-reader.js';
 import type { KubeReader } from './kubernetes/kube-reader.js';
 import { loadKubeConfig } from './kubernetes/load-kube-config.js';
 import { createNamespaceModeSource } from './kubernetes/namespace-mode-source.js';
@@ -64,7 +62,7 @@ export interface PortDeps {
 /** Throws (ConfigError, PolicyError…) when the config cannot be served; nothing is left open then. */
 export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports> {
   const { logger, metrics } = deps;
-  const reader = kubeReader(config, deps);
+  const reader = await kubeReader(config, deps);
   const access = await createRegistryAccess({
     registries: config.registries,
     cache: config.cache,
@@ -91,7 +89,7 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
   const engine = pipeline.policy.engine;
   canary.watch(() => engine.current());
   const namespaceModes = reader ? createNamespaceModeSource({ reader, logger }) : undefined;
-  const audit = config.audit.enabled ? backgroundAudit(config, deps, pipeline, namespaceModes) : undefined;
+  const audit = config.audit.enabled ? await backgroundAudit(config, deps, pipeline, namespaceModes) : undefined;
   return {
     pinner: createImagePinner({ client: access.client, logger }),
     validator: countDenials(pipeline.validator, metrics),
@@ -134,9 +132,9 @@ function registryClientLimits(config: Config) {
   };
 }
 
-function findKubeConfig(deps: PortDeps): KubeConfig | undefined {
+async function findKubeConfig(deps: PortDeps): Promise<KubeConfig | undefined> {
   try {
-    return deps.kubeConfig === undefined ? loadKubeConfig() : deps.kubeConfig ?? undefined;
+    return deps.kubeConfig === undefined ? await loadKubeConfig() : deps.kubeConfig ?? undefined;
   } catch (err) {
     // A broken kubeconfig must not stop the webhook: the features that need it stay off.
     deps.logger.warn({ err: { message: (err as Error).message } }, 'cannot load a kubeconfig: namespace labels and pull secrets are off');
@@ -149,12 +147,13 @@ function findKubeConfig(deps: PortDeps): KubeConfig | undefined {
  * own validator (so the shared cache) and re-scans when the policy generation or a verifier's
  * trust material hash changes.
  */
-function backgroundAudit(config: Config, deps: PortDeps, pipeline: Awaited<ReturnType<typeof buildValidationPipeline>>, namespaceModes: ReturnType<typeof createNamespaceModeSource> | undefined) {
-  const kubeConfig = findKubeConfig(deps);
+async function backgroundAudit(config: Config, deps: PortDeps, pipeline: Awaited<ReturnType<typeof buildValidationPipeline>>, namespaceModes: ReturnType<typeof createNamespaceModeSource> | undefined) {
+  const kubeConfig = await findKubeConfig(deps);
   if (!kubeConfig) {
     deps.logger.warn('audit.enabled is on but no API server is configured: no background audit');
     return undefined;
   }
+  const { createKubeAuditCluster } = await import('./audit/create-kube-audit-cluster.js');
   return startBackgroundAudit(config, {
     cluster: createKubeAuditCluster(kubeConfig),
     validator: pipeline.validator,
@@ -165,12 +164,17 @@ function backgroundAudit(config: Config, deps: PortDeps, pipeline: Awaited<Retur
   });
 }
 
-function kubeReader(config: Config, deps: PortDeps): KubeReader | undefined {
-  const kubeConfig = findKubeConfig(deps);
+/**
+ * The API server reader, when one is reachable. @kubernetes/client-node (the largest dependency)
+ * is imported only then (issue 15: RSS at ready; bench/memory-startup.ts).
+ */
+async function kubeReader(config: Config, deps: PortDeps): Promise<KubeReader | undefined> {
+  const kubeConfig = await findKubeConfig(deps);
   if (!kubeConfig) {
     if (config.registries.kubernetesPullSecrets) deps.logger.warn('registries.kubernetesPullSecrets is on but no API server is configured');
     return undefined;
   }
+  const { createKubeReader } = await import('./kubernetes/create-kube-reader.js');
   return createKubeReader({ kubeConfig, logger: deps.logger });
 }
 

@@ -10,7 +10,6 @@ import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { auditAndReport } from '../audit/audit-and-report.js';
-import { createKubeAuditCluster } from '../audit/create-kube-audit-cluster.js';
 import { buildPorts } from '../compose-ports.js';
 import { defaultConfig, loadConfigFile } from '../config/index.js';
 import { loadKubeConfig } from '../kubernetes/load-kube-config.js';
@@ -32,12 +31,13 @@ export function auditCommand(io: VerifyIo = defaultIo): Command {
       try {
         const config = opts.config ? await loadConfigFile(opts.config) : defaultConfig();
         const logger = createLogger({ level: process.env.PORTCULLIS_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
-        const kubeConfig = loadKubeConfig();
+        const kubeConfig = await loadKubeConfig();
         if (!kubeConfig) throw new Error('no kubeconfig found (KUBECONFIG, ~/.kube/config or in-cluster): the audit reads workloads through the API server');
         // The server's own background audit stays off here: this is the one scan.
         const ports = await buildPorts({ ...config, audit: { ...config.audit, enabled: false } }, { logger, metrics: createMetrics(new Registry(), { defaults: false }), kubeConfig });
         try {
           const timeout = Number(opts.timeout) > 0 ? Number(opts.timeout) : 600_000;
+          const { createKubeAuditCluster } = await import('../audit/create-kube-audit-cluster.js');
           const { scan, reports } = await auditAndReport(config, {
             cluster: createKubeAuditCluster(kubeConfig), validator: ports.validator, namespaceModes: ports.namespaceModes,
             logger, signal: AbortSignal.timeout(timeout), write: !opts.dryRun,

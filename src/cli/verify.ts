@@ -12,7 +12,6 @@ import { createLogger } from '../observability/logger.js';
 import { deadlineSignal } from '../oci/deadline.js';
 import { buildValidationPipeline } from '../validation/build-validation-pipeline.js';
 import { secretTrustSource } from '../compose-ports.js';
-import { createKubeReader } from '../kubernetes/create-kube-reader.js';
 import type { KubeReader } from '../kubernetes/kube-reader.js';
 import { loadKubeConfig } from '../kubernetes/load-kube-config.js';
 import type { DetailedVerdict } from '../validation/create-image-validator.js';
@@ -101,7 +100,7 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
         const { client, cache } = access;
         try {
           // `secret:` trust material is read through the kubeconfig, as the webhook reads it in-cluster.
-          const trustSource = secretTrustSource(optionalKubeReader(logger), logger);
+          const trustSource = secretTrustSource(await optionalKubeReader(logger), logger);
           // A CLI names images by tag and wants to know about what the tag names now: tags are
           // resolved here whatever validation.requireDigest says (that key is for admission).
           const cliConfig = { ...config, validation: { ...config.validation, requireDigest: false } };
@@ -137,10 +136,12 @@ export function verifyCommand(io: VerifyIo = defaultIo): Command {
 }
 
 /** A reader for `secret:` trust material when a kubeconfig is found; none (and no error) otherwise. */
-function optionalKubeReader(logger: pino.Logger): KubeReader | undefined {
+async function optionalKubeReader(logger: pino.Logger): Promise<KubeReader | undefined> {
   try {
-    const kubeConfig = loadKubeConfig();
-    return kubeConfig ? createKubeReader({ kubeConfig, logger }) : undefined;
+    const kubeConfig = await loadKubeConfig();
+    if (!kubeConfig) return undefined;
+    const { createKubeReader } = await import('../kubernetes/create-kube-reader.js');
+    return createKubeReader({ kubeConfig, logger });
   } catch {
     return undefined;
   }
