@@ -4,16 +4,18 @@
  */
 import { ConfigError } from '../shared/coded-error.js';
 import { createNotationVerifier } from './notation/create-notation-verifier.js';
-import { createCosignVerifier } from './cosign/create-cosign-verifier.js';
-import { createSbomVerifier } from './sbom/create-sbom-verifier.js';
-import { createVulnerabilityReportVerifier } from './vulnerability/create-vulnerability-report-verifier.js';
 import type { Verifier, VerifierConfigEntry, VerifierDeps, VerifierFactory, VerifierType } from './verifier.js';
 
+/**
+ * Notation is the verifier nearly every config has; the others are imported the first time a
+ * config names one, so a config without them never loads their dependencies (cosign:
+ * @sigstore/* ~35 MiB; vulnerabilityreport: ajv; issue 15 "RSS at ready", bench/memory-startup.ts).
+ */
 export const verifierFactories = {
   notation: createNotationVerifier,
-  cosign: createCosignVerifier,
-  sbom: createSbomVerifier,
-  vulnerabilityreport: createVulnerabilityReportVerifier,
+  cosign: async (...a) => (await import('./cosign/create-cosign-verifier.js')).createCosignVerifier(...a),
+  sbom: async (...a) => (await import('./sbom/create-sbom-verifier.js')).createSbomVerifier(...a),
+  vulnerabilityreport: async (...a) => (await import('./vulnerability/create-vulnerability-report-verifier.js')).createVulnerabilityReportVerifier(...a),
 } satisfies Record<VerifierType, VerifierFactory>;
 
 /**
