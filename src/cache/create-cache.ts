@@ -8,7 +8,6 @@ import type { TrustMaterialSource } from '../trust/types.js';
 import type { Cache, CacheKind } from './types.js';
 import { loadCacheKeyRing } from './cache-key-ring.js';
 import { createMemoryCache } from './memory-cache.js';
-import { createRedisCache } from './redis-cache.js';
 
 export interface CacheConfig {
   readonly type: 'memory' | 'redis';
@@ -54,6 +53,9 @@ export async function createCache(config: CacheConfig, deps: CacheDeps = {}): Pr
   const keyRing = await loadCacheKeyRing(sources, { logger: deps.logger });
   let cache: Cache;
   try {
+    // Imported only for `cache.type: redis`: the redis client (~29 MiB of RSS alone) is not
+    // loaded by a server on the memory cache (issue 15, bench/memory-startup.ts).
+    const { createRedisCache } = await import('./redis-cache.js');
     cache = await createRedisCache({ url, keyRing, ...common, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.logger ? { logger: deps.logger } : {}) });
   } catch (err) {
     keyRing.close();
