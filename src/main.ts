@@ -9,7 +9,6 @@ import { resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { ensureCerts } from './certs/ensure-certs.js';
 import { buildPorts } from './compose-ports.js';
 import { createConfigStore, staticConfigStore, type ConfigStore } from './config/config-store.js';
 import { defaultConfig, type Config } from './config/load-config.js';
@@ -71,7 +70,8 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
   const cleanup: Array<() => Promise<void>> = [() => configStore.close()];
   try {
     let config = configStore.current();
-    if (!opts.configPath && (await ensureCerts(config.tls.certFile, config.tls.keyFile))) {
+    // node-forge (certificate generation) is imported only for the embedded defaults' dev set.
+    if (!opts.configPath && (await (await import('./certs/ensure-certs.js')).ensureCerts(config.tls.certFile, config.tls.keyFile))) {
       logger.warn({ dir: resolve(config.tls.certFile, '..') }, 'no TLS material found: generated a self-signed development set');
     }
 

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { generateCertSet, writeCertSet } from '../certs/generate-cert-set.js';
 
 /** `portcullis certs generate --out DIR [--dns NAME]…` (SPEC "Commands"). */
 export function certsCommand(): Command {
@@ -15,6 +14,8 @@ export function certsCommand(): Command {
       return n;
     }, 365)
     .action(async (options: { out: string; dns: string[]; days: number }) => {
+      // Imported here: node-forge is not loaded by `portcullis serve` (bench/memory-startup.ts).
+      const { generateCertSet, writeCertSet } = await import('../certs/generate-cert-set.js');
       const set = generateCertSet({ dns: options.dns, validityDays: options.days });
       const files = await writeCertSet(resolve(options.out), set);
       for (const f of files) console.log(f);
