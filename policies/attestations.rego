@@ -1,8 +1,10 @@
 # Typed helpers over verified in-toto attestations (docs/verifiers/attestations.md).
 #
 # A Cosign verifier with `predicateTypes` verifies attestations (legacy `.att` tags and Sigstore
-# bundles); each valid one is an entry of its result's `details.attestations`:
-#   {"format", "predicateType", "statementType", "predicate", "key" | "identity"+"issuer"}
+# bundles), and an `intoto` verifier in-toto statements attached as OCI artifacts and signed on
+# their manifest (`notation sign`); each valid one is an entry of its result's
+# `details.attestations`:
+#   {"format", "predicateType", "statementType", "predicate", "key" | "identity"+"issuer" | "signedBy"}
 # Only signatures that verified, about this image's digest, of an accepted predicate type, get
 # there: a policy can read `predicate` as a fact signed by a trusted key or identity.
 #
@@ -28,10 +30,12 @@ cyclonedx_types := {
 	"https://cyclonedx.org/bom/v1.6", "https://cyclonedx.org/bom/v1.7",
 }
 
+attestation_verifier_types := {"cosign", "intoto"}
+
 # Every verified attestation of the image, with the verifier that checked it added.
 verified contains object.union(a, {"verifier": r.verifier}) if {
 	some r in input.results
-	r.type == "cosign"
+	r.type in attestation_verifier_types
 	r.valid == true
 	not r.error
 	some a in r.details.attestations

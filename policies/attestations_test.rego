@@ -33,6 +33,14 @@ test_only_valid_cosign_results_are_verified_attestations if {
 	got == {object.union(v02, {"verifier": "attest"})}
 }
 
+test_valid_intoto_results_are_verified_attestations if {
+	signed := object.union(att(attestations.slsa_provenance_v1, {}), {"format": "oci-artifact", "layer": 0, "signedBy": ["release"]})
+	intoto := {"verifier": "statements", "type": "intoto", "valid": true, "details": {"attestations": [signed]}, "nested": []}
+	unsigned := object.union(intoto, {"valid": false, "error": {"code": "NOT_SIGNED", "message": "m"}})
+	got := attestations.verified with input as {"results": [intoto, unsigned]}
+	got == {object.union(signed, {"verifier": "statements"})}
+}
+
 test_slsa_v1_fields if {
 	attestations.builder_id(v1) == "https://builder.example/v1"
 	attestations.source_repository(v1) == "https://github.com/acme/app"

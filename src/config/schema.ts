@@ -292,7 +292,7 @@ const audit = z.strictObject({
   maxResultsPerReport: z.number().int().min(1).max(5000).default(1000),
 }).prefault({});
 
-export const VERIFIER_TYPES = ['notation', 'cosign', 'sbom', 'vulnerabilityreport'] as const;
+export const VERIFIER_TYPES = ['notation', 'cosign', 'sbom', 'vulnerabilityreport', 'intoto'] as const;
 
 const verifier = z.looseObject({
   name: z.string().min(1),

@@ -16,6 +16,7 @@ export const verifierFactories = {
   cosign: async (...a) => (await import('./cosign/create-cosign-verifier.js')).createCosignVerifier(...a),
   sbom: async (...a) => (await import('./sbom/create-sbom-verifier.js')).createSbomVerifier(...a),
   vulnerabilityreport: async (...a) => (await import('./vulnerability/create-vulnerability-report-verifier.js')).createVulnerabilityReportVerifier(...a),
+  intoto: async (...a) => (await import('./intoto/create-in-toto-verifier.js')).createInTotoVerifier(...a),
 } satisfies Record<VerifierType, VerifierFactory>;
 
 /**

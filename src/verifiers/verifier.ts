@@ -10,7 +10,7 @@ import type { TrustMaterialSource } from '../trust/types.js';
 import type { RevocationEvent } from './notation/revocation/check-chain-revocation.js';
 import type { RevocationFetcher } from './notation/revocation/revocation-fetcher.js';
 
-export type VerifierType = 'notation' | 'cosign' | 'sbom' | 'vulnerabilityreport';
+export type VerifierType = 'notation' | 'cosign' | 'sbom' | 'vulnerabilityreport' | 'intoto';
 
 /** The image (or, for nested checks, the artifact) being verified. */
 export interface Subject {

@@ -7,6 +7,14 @@ import { ConfigError } from '../../shared/coded-error.js';
 
 const nonEmpty = z.string().min(1);
 
+/** `statementLimits` of an attestation verifier (cosign with predicateTypes, intoto). */
+export const statementLimitsOption = z
+  .strictObject({
+    maxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    maxDepth: z.number().int().min(3).max(256).default(32),
+  })
+  .default({ maxBytes: 1024 * 1024, maxDepth: 32 });
+
 /** One trusted keyless identity: subject (SAN) and OIDC issuer, each exact or a regular expression. */
 const identitySchema = z
   .strictObject({
@@ -44,12 +52,7 @@ export const cosignOptionsSchema = z
      */
     predicateTypes: z.array(nonEmpty).min(1).optional(),
     /** Bounds of a signed in-toto statement (its predicate goes into the policy input). */
-    statementLimits: z
-      .strictObject({
-        maxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
-        maxDepth: z.number().int().min(3).max(256).default(32),
-      })
-      .default({ maxBytes: 1024 * 1024, maxDepth: 32 }),
+    statementLimits: statementLimitsOption,
   })
   .refine((o) => o.key !== undefined || o.keys !== undefined || o.keyless !== undefined, {
     message: 'configure at least one of key, keys or keyless',

@@ -6,11 +6,11 @@ import { createFakeVerifier } from '../../helpers/fake-verifier.js';
 
 const deps = { baseDir: '/tmp', logger: silentLogger() };
 const fake: VerifierFactory = async (entry) => createFakeVerifier({ name: entry.name, type: entry.type, artifactTypes: [...(entry.artifactTypes ?? ['x'])] });
-const factories = { notation: fake, cosign: fake, sbom: fake, vulnerabilityreport: fake } satisfies Record<VerifierType, VerifierFactory>;
+const factories = { notation: fake, cosign: fake, sbom: fake, vulnerabilityreport: fake, intoto: fake } satisfies Record<VerifierType, VerifierFactory>;
 
 describe('buildVerifiers', () => {
   it('has a factory for every verifier type', () => {
-    expect(Object.keys(verifierFactories).sort()).toEqual(['cosign', 'notation', 'sbom', 'vulnerabilityreport']);
+    expect(Object.keys(verifierFactories).sort()).toEqual(['cosign', 'intoto', 'notation', 'sbom', 'vulnerabilityreport']);
   });
 
   it('builds the configured verifiers in order', async () => {

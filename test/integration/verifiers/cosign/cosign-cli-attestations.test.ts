@@ -8,21 +8,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { AdmissionContext } from '../../../../src/admission/ports.js';
 import { parseConfig } from '../../../../src/config/index.js';
 import { silentLogger } from '../../../../src/observability/logger.js';
 import { createRegistryClient, type PortcullisRegistryClient } from '../../../../src/oci/registry-client.js';
 import { buildValidationPipeline, type ValidationPipeline } from '../../../../src/validation/build-validation-pipeline.js';
 import type { VerifierResult } from '../../../../src/verifiers/verifier.js';
-import { buildFixtureBundle } from '../../../helpers/build-fixture-bundle.js';
+import { exampleBundle, podAdmission, slsaProvenance, spdxPredicate } from '../../../helpers/attestation-fixtures.js';
 import { cosignCli, type CosignCli, type CosignKeyPair } from '../../../helpers/cosign-cli.js';
 import { pushImage } from '../../../helpers/push-image.js';
 import { startRegistry, type RegistryKind, type RunningRegistry } from '../../../helpers/registry-server.js';
-import { PROJECT_ROOT, toolPath } from '../../../helpers/tools.js';
+import { toolPath } from '../../../helpers/tools.js';
 
 const exec = promisify(execFile);
 const SLSA_V1 = 'https://slsa.dev/provenance/v1';
@@ -30,18 +29,7 @@ const VULN = 'https://cosign.sigstore.dev/attestation/vuln/v1';
 const BUILDER = 'https://ci.example.test/builders/release@v1';
 const REPOSITORY = 'https://git.example.test/acme/app';
 
-/** A SLSA v1 provenance predicate as a GitHub-Actions-like builder would write it. */
-function provenance(repository: string, ref: string): unknown {
-  return {
-    buildDefinition: {
-      buildType: 'https://actions.github.io/buildtypes/workflow/v1',
-      externalParameters: { workflow: { repository, ref, path: '.github/workflows/release.yml' } },
-      internalParameters: {},
-      resolvedDependencies: [{ uri: `git+${repository}@${ref}`, digest: { gitCommit: 'a'.repeat(40) } }],
-    },
-    runDetails: { builder: { id: BUILDER }, metadata: { invocationId: 'run-1' } },
-  };
-}
+const provenance = (repository: string, ref: string) => slsaProvenance(repository, ref, BUILDER);
 
 /** A cosign vulnerability predicate whose result is a Trivy JSON report. */
 function vulnerabilityScan(finishedAt: Date, severities: readonly string[]): unknown {
@@ -54,31 +42,6 @@ function vulnerabilityScan(finishedAt: Date, severities: readonly string[]): unk
     },
     metadata: { scanStartedOn: at, scanFinishedOn: at },
   };
-}
-
-function spdx(license: string): unknown {
-  return {
-    spdxVersion: 'SPDX-2.3', dataLicense: 'CC0-1.0', SPDXID: 'SPDXRef-DOCUMENT', name: 'app', documentNamespace: 'https://example.test/spdx/app',
-    creationInfo: { created: '2026-01-01T00:00:00Z', creators: ['Tool: portcullis-test'] },
-    packages: [{ name: 'libexample', SPDXID: 'SPDXRef-Package-libexample', versionInfo: '1.0.0', downloadLocation: 'NOASSERTION', licenseConcluded: license }],
-  };
-}
-
-function ctx(): AdmissionContext {
-  return {
-    signal: AbortSignal.timeout(30_000), deadline: Date.now() + 30_000,
-    request: { uid: 'u1', operation: 'CREATE', namespace: 'default', kind: { group: '', version: 'v1', kind: 'Pod' }, name: 'web', userInfo: { username: 'dev', groups: [] }, dryRun: false },
-    pod: { imagePullSecrets: [] },
-  };
-}
-
-/** Builds an example policy with the attestation helpers it imports, as docs/verifiers/attestations.md says. */
-async function exampleBundle(example: string, work: string): Promise<string> {
-  const dir = mkdtempSync(join(work, `policy-${example}-`));
-  copyFileSync(join(PROJECT_ROOT, 'policies/attestations.rego'), join(dir, 'attestations.rego'));
-  copyFileSync(join(PROJECT_ROOT, `policies/examples/${example}/policy.rego`), join(dir, 'policy.rego'));
-  const entrypoint = `portcullis/examples/${example.replaceAll('-', '_')}/decision`;
-  return (await buildFixtureBundle(dir, { entrypoint, out: join(work, `${example}.tar.gz`) })).path;
 }
 
 describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (kind) => {
@@ -110,7 +73,7 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     await cli.attest(img.fork, key, 'slsaprovenance1', provenance('https://git.example.test/mallory/app', 'refs/heads/main'));
     // A predicate of ~200 KB, over the 64 KiB limit configured below (cosign keeps only the
     // SLSA fields, so the bulk goes where SLSA allows anything: externalParameters).
-    const bigProvenance = provenance(REPOSITORY, 'refs/heads/main') as { buildDefinition: { externalParameters: Record<string, unknown> } };
+    const bigProvenance = provenance(REPOSITORY, 'refs/heads/main');
     bigProvenance.buildDefinition.externalParameters.padding = 'p'.repeat(200_000);
     await cli.attest(img.big, key, 'slsaprovenance1', bigProvenance);
     // The `.att` manifest of `main` put at `copied`'s `.att` tag: a statement about another image.
@@ -124,8 +87,8 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     await cli.attest(img.critical, key, 'vuln', vulnerabilityScan(new Date(Date.now() - day), ['CRITICAL', 'LOW']), ['--new-bundle-format']);
     await cli.attest(img.stale, key, 'vuln', vulnerabilityScan(new Date(Date.now() - 10 * day), []), ['--new-bundle-format']);
     // SBOMs (SPDX 2.3) as bundle referrers.
-    await cli.attest(img.sbomMit, key, 'spdxjson', spdx('MIT'), ['--new-bundle-format']);
-    await cli.attest(img.sbomGpl, key, 'spdxjson', spdx('Apache-2.0 AND GPL-3.0-only'), ['--new-bundle-format']);
+    await cli.attest(img.sbomMit, key, 'spdxjson', spdxPredicate('MIT'), ['--new-bundle-format']);
+    await cli.attest(img.sbomGpl, key, 'spdxjson', spdxPredicate('Apache-2.0 AND GPL-3.0-only'), ['--new-bundle-format']);
     slsaBundle = await exampleBundle('slsa-provenance', work);
     scanBundle = await exampleBundle('fresh-vulnerability-scan', work);
     sbomBundle = await exampleBundle('sbom-attestation-licenses', work);
@@ -165,7 +128,7 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     afterAll(async () => { await pipeline?.close(); });
 
     it('allows a build of the trusted repository at main, and gives the policy the predicate', async () => {
-      const [v] = await pipeline.validator.validateDetailed([img.main], ctx());
+      const [v] = await pipeline.validator.validateDetailed([img.main], podAdmission());
       expect(v).toMatchObject({ allowed: true, reasons: [] });
       const [att] = attestationResults(v!.targets[0]!.input.results);
       expect(att).toMatchObject({ valid: true, artifactType: 'application/vnd.dev.cosign.artifact.att.v1+json' });
@@ -175,18 +138,18 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     }, 60_000);
 
     it('denies a build at an unprotected branch, naming it', async () => {
-      const [v] = await pipeline.validator.validate([img.feature], ctx());
+      const [v] = await pipeline.validator.validate([img.feature], podAdmission());
       expect(v).toMatchObject({ allowed: false, reasons: [`SLSA provenance not trusted: built by ${BUILDER} from ${REPOSITORY} at refs/heads/feature`] });
     }, 60_000);
 
     it('denies a build of another repository', async () => {
-      const [v] = await pipeline.validator.validate([img.fork], ctx());
+      const [v] = await pipeline.validator.validate([img.fork], podAdmission());
       expect(v!.allowed).toBe(false);
       expect(v!.reasons[0]).toContain('from https://git.example.test/mallory/app');
     }, 60_000);
 
     it('refuses a statement about another image (PAYLOAD_DIGEST_MISMATCH): no provenance reaches the policy', async () => {
-      const [v] = await pipeline.validator.validateDetailed([img.copied], ctx());
+      const [v] = await pipeline.validator.validateDetailed([img.copied], podAdmission());
       expect(v!.allowed).toBe(false);
       expect(v!.reasons).toContain('no verified SLSA provenance attestation: attest the build (cosign attest --type slsaprovenance1)');
       const [att] = attestationResults(v!.targets[0]!.input.results);
@@ -195,7 +158,7 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     }, 60_000);
 
     it('refuses a predicate over statementLimits.maxBytes with STATEMENT_TOO_LARGE', async () => {
-      const [v] = await pipeline.validator.validateDetailed([img.big], ctx());
+      const [v] = await pipeline.validator.validateDetailed([img.big], podAdmission());
       expect(v!.allowed).toBe(false);
       const [att] = attestationResults(v!.targets[0]!.input.results);
       expect(att!.valid).toBe(false);
@@ -211,7 +174,7 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     afterAll(async () => { await pipeline?.close(); });
 
     it('allows an image scanned yesterday with no critical finding', async () => {
-      const [v] = await pipeline.validator.validateDetailed([img.clean], ctx());
+      const [v] = await pipeline.validator.validateDetailed([img.clean], podAdmission());
       expect(v).toMatchObject({ allowed: true, reasons: [] });
       const valid = attestationResults(v!.targets[0]!.input.results).filter((r) => r.valid);
       expect(valid.map((r) => r.artifactType)).toEqual(['application/vnd.dev.sigstore.bundle.v0.3+json']);
@@ -219,18 +182,18 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     }, 60_000);
 
     it('denies an image whose scan lists a critical finding, naming it', async () => {
-      const [v] = await pipeline.validator.validate([img.critical], ctx());
+      const [v] = await pipeline.validator.validate([img.critical], podAdmission());
       expect(v!.allowed).toBe(false);
       expect(v!.reasons).toEqual([expect.stringMatching(/lists CRITICAL finding\(s\): CVE-2026-1000$/)]);
     }, 60_000);
 
     it('denies an image whose newest scan is 10 days old', async () => {
-      const [v] = await pipeline.validator.validate([img.stale], ctx());
+      const [v] = await pipeline.validator.validate([img.stale], podAdmission());
       expect(v).toMatchObject({ allowed: false, reasons: ['no vulnerability scan attestation younger than 7 days: rescan the image'] });
     }, 60_000);
 
     it('denies an image with provenance but no scan', async () => {
-      const [v] = await pipeline.validator.validate([img.main], ctx());
+      const [v] = await pipeline.validator.validate([img.main], podAdmission());
       expect(v!.reasons).toContain('no verified vulnerability scan attestation: scan the image and attest the result (cosign attest --type vuln)');
     }, 60_000);
   });
@@ -241,17 +204,17 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     afterAll(async () => { await pipeline?.close(); });
 
     it('allows an image whose SBOM lists MIT packages only', async () => {
-      const [v] = await pipeline.validator.validate([img.sbomMit], ctx());
+      const [v] = await pipeline.validator.validate([img.sbomMit], podAdmission());
       expect(v).toMatchObject({ allowed: true, reasons: [] });
     }, 60_000);
 
     it('denies an image whose SBOM lists a GPL-3.0-only package', async () => {
-      const [v] = await pipeline.validator.validate([img.sbomGpl], ctx());
+      const [v] = await pipeline.validator.validate([img.sbomGpl], podAdmission());
       expect(v).toMatchObject({ allowed: false, reasons: ['SBOM attestation (https://spdx.dev/Document) lists a package under denied licence GPL-3.0-only (Apache-2.0 AND GPL-3.0-only)'] });
     }, 60_000);
 
     it('denies an image without an SBOM attestation', async () => {
-      const [v] = await pipeline.validator.validate([img.clean], ctx());
+      const [v] = await pipeline.validator.validate([img.clean], podAdmission());
       expect(v!.reasons).toContain('no verified SBOM attestation: attest one (cosign attest --type spdxjson or cyclonedx)');
     }, 60_000);
   });

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AdmissionContext } from '../../../../src/admission/ports.js';
 import { parseConfig } from '../../../../src/config/index.js';
 import { silentLogger } from '../../../../src/observability/logger.js';
 import { createRegistryClient, type PortcullisRegistryClient } from '../../../../src/oci/registry-client.js';
 import { buildValidationPipeline, type ValidationPipeline } from '../../../../src/validation/build-validation-pipeline.js';
 import type { VerifierResult } from '../../../../src/verifiers/verifier.js';
+import { podAdmission } from '../../../helpers/attestation-fixtures.js';
 import { buildFixtureBundle } from '../../../helpers/build-fixture-bundle.js';
 import { cosignCli, type CosignCli, type CosignKeyPair } from '../../../helpers/cosign-cli.js';
 import { pushImage } from '../../../helpers/push-image.js';
@@ -25,14 +25,6 @@ const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 /** cosign v3 signs and attests offline only without the TUF signing config. */
 const V3_OFFLINE = ['--use-signing-config=false'];
-
-function ctx(): AdmissionContext {
-  return {
-    signal: AbortSignal.timeout(30_000), deadline: Date.now() + 30_000,
-    request: { uid: 'u1', operation: 'CREATE', namespace: 'default', kind: { group: '', version: 'v1', kind: 'Pod' }, name: 'web', userInfo: { username: 'dev', groups: [] }, dryRun: false },
-    pod: { imagePullSecrets: [] },
-  };
-}
 
 describe.each<RegistryKind>(['olareg', 'distribution'])('cosign v3 on %s', (kind) => {
   let registry: RunningRegistry;
@@ -89,7 +81,7 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign v3 on %s', (kind
   });
 
   const results = async (image: string): Promise<{ allowed: boolean; results: readonly VerifierResult[] }> => {
-    const [v] = await pipeline.validator.validateDetailed([image], ctx());
+    const [v] = await pipeline.validator.validateDetailed([image], podAdmission());
     return { allowed: v!.allowed, results: v!.targets[0]!.input.results };
   };
 
