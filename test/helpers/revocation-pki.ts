@@ -6,6 +6,8 @@
  * request and has `openssl ocsp -index … -reqin … -respout …` answer it (signed by the
  * intermediate, the issuing CA); a second one serves the CRL `openssl ca -gencrl` made.
  * `revokeLeaf()` revokes the leaf in the CA database and republishes the CRL.
+ * With `purpose: 'timeStamping'` the leaf is a TSA certificate (the critical timeStamping EKU
+ * RFC 3161 §2.3 requires) for the local TSA (tsa-server.ts `signer`).
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -21,6 +23,9 @@ export interface RevocationPki {
   /** Leaf, intermediate, root (PEM), for notation's signingkeys.json. */
   readonly chainPath: string;
   readonly keyPath: string;
+  readonly leafPath: string;
+  /** Intermediate and root (PEM): the certificates a timestamp token carries beside the leaf. */
+  readonly issuersPath: string;
   readonly rootPath: string;
   readonly ocspUrl: string;
   readonly crlUrl: string;
@@ -42,8 +47,9 @@ async function openssl(args: string[], cwd: string): Promise<string> {
 }
 
 /** `nextUpdateMinutes`: how far ahead OCSP responses and the CRL say their nextUpdate is. */
-export async function createRevocationPki(dir: string, options: { nextUpdateMinutes?: number } = {}): Promise<RevocationPki> {
+export async function createRevocationPki(dir: string, options: { nextUpdateMinutes?: number; purpose?: 'codeSigning' | 'timeStamping' } = {}): Promise<RevocationPki> {
   const minutes = options.nextUpdateMinutes ?? 10;
+  const timeStamping = options.purpose === 'timeStamping';
   const [ocspPort, crlPort] = [await freePort(), await freePort()];
   const ocspUrl = `http://127.0.0.1:${ocspPort}/`;
   const crlUrl = `http://127.0.0.1:${crlPort}/intermediate.crl`;
@@ -53,7 +59,7 @@ export async function createRevocationPki(dir: string, options: { nextUpdateMinu
     '[ca]', 'default_ca = inter',
     '[inter]', `database = ${join(dir, 'index.txt')}`, `crlnumber = ${join(dir, 'crlnumber')}`, 'default_md = sha256', `default_crl_hours = 0`, `default_crl_days = 1`,
     '[inter_ext]', 'basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid',
-    '[leaf_ext]', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=codeSigning', 'authorityKeyIdentifier=keyid',
+    '[leaf_ext]', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', timeStamping ? 'extendedKeyUsage=critical,timeStamping' : 'extendedKeyUsage=codeSigning', 'authorityKeyIdentifier=keyid',
     `authorityInfoAccess=OCSP;URI:${ocspUrl}`, `crlDistributionPoints=URI:${crlUrl}`,
     '',
   ].join('\n'));
@@ -65,15 +71,17 @@ export async function createRevocationPki(dir: string, options: { nextUpdateMinu
   await openssl(['req', '-new', '-key', 'inter.key', '-subj', '/C=US/ST=WA/O=Revocation Test/CN=Revocation Intermediate', '-out', 'inter.csr'], dir);
   await openssl(['x509', '-req', '-in', 'inter.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-set_serial', '4096', '-days', '1825', '-sha256', '-extfile', 'ca.cnf', '-extensions', 'inter_ext', '-out', 'inter.crt'], dir);
   await openssl(['genpkey', ...ec, '-out', 'leaf.key'], dir);
-  await openssl(['req', '-new', '-key', 'leaf.key', '-subj', '/C=US/ST=WA/L=Seattle/O=Revocation Test/CN=revocable signer', '-out', 'leaf.csr'], dir);
+  const subject = `/C=US/ST=WA/L=Seattle/O=Revocation Test/CN=${timeStamping ? 'revocable TSA' : 'revocable signer'}`;
+  await openssl(['req', '-new', '-key', 'leaf.key', '-subj', subject, '-out', 'leaf.csr'], dir);
   await openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'inter.crt', '-CAkey', 'inter.key', '-set_serial', '0x1234abcd', '-days', '30', '-sha256', '-extfile', 'ca.cnf', '-extensions', 'leaf_ext', '-out', 'leaf.crt'], dir);
   // The CA database `openssl ocsp -index` and `openssl ca -gencrl` read: one valid entry.
   const enddate = (await openssl(['x509', '-in', 'leaf.crt', '-noout', '-enddate', '-dateopt', 'iso_8601'], dir)).trim();
   const expiry = toDbTime(new Date(enddate.replace('notAfter=', '').replace(' ', 'T')));
-  const subject = '/C=US/ST=WA/L=Seattle/O=Revocation Test/CN=revocable signer';
   writeFileSync(join(dir, 'index.txt'), `V\t${expiry}\t\t1234ABCD\tunknown\t${subject}\n`);
   const chainPath = join(dir, 'chain.pem');
   writeFileSync(chainPath, ['leaf.crt', 'inter.crt', 'root.crt'].map((f) => readFileSync(join(dir, f), 'utf8')).join(''));
+  const issuersPath = join(dir, 'issuers.pem');
+  writeFileSync(issuersPath, ['inter.crt', 'root.crt'].map((f) => readFileSync(join(dir, f), 'utf8')).join(''));
 
   let crlRequests = 0;
   let ocspServer: Server | undefined;
@@ -125,6 +133,8 @@ export async function createRevocationPki(dir: string, options: { nextUpdateMinu
     dir,
     chainPath,
     keyPath: join(dir, 'leaf.key'),
+    leafPath: join(dir, 'leaf.crt'),
+    issuersPath,
     rootPath: join(dir, 'root.crt'),
     ocspUrl,
     crlUrl,

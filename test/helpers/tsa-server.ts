@@ -2,7 +2,9 @@
  * A local RFC 3161 Time-Stamp Authority: `openssl ts -reply` behind a small node HTTP handler
  * (RFC 3161 §3.4, "Time-Stamp Protocol via HTTP": POST application/timestamp-query, answer
  * application/timestamp-reply). Its root CA and TSA certificate are generated with openssl;
- * the TSA certificate has the critical timeStamping EKU RFC 3161 §2.3 requires.
+ * the TSA certificate has the critical timeStamping EKU RFC 3161 §2.3 requires. With `signer`,
+ * the TSA signs with a given certificate and key instead (e.g. one from revocation-pki.ts whose
+ * certificate names an OCSP responder and a CRL on loopback).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,21 +25,23 @@ export interface TsaServer {
   close(): Promise<void>;
 }
 
-export async function startTsaServer(): Promise<TsaServer> {
+export interface TsaSigner {
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** The issuing certificates (PEM) put into each token, root last. */
+  readonly issuersPath: string;
+  readonly rootCertPath: string;
+}
+
+export async function startTsaServer(options: { signer?: TsaSigner } = {}): Promise<TsaServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tsa-'));
   const ossl = (args: string[]) => exec('openssl', args, { cwd: dir, timeout: 30_000 });
-  writeFileSync(join(dir, 'ext.cnf'), '[tsa]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
-  await ossl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'root.key']);
-  await ossl(['req', '-x509', '-new', '-key', 'root.key', '-subj', '/C=US/O=Portcullis Test/CN=Test TSA Root', '-days', '3650', '-sha256',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'root.crt']);
-  await ossl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'tsa.key']);
-  await ossl(['req', '-new', '-key', 'tsa.key', '-subj', '/C=US/O=Portcullis Test/CN=Test TSA', '-out', 'tsa.csr']);
-  await ossl(['x509', '-req', '-in', 'tsa.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-days', '3650', '-sha256', '-extfile', 'ext.cnf', '-extensions', 'tsa', '-out', 'tsa.crt']);
+  const signer = options.signer ?? await generateSigner(dir, ossl);
   writeFileSync(join(dir, 'serial'), '01\n');
   writeFileSync(join(dir, 'ts.cnf'), [
     '[tsa]', 'default_tsa = tsa_config', '[tsa_config]',
     `serial = ${join(dir, 'serial')}`, 'crypto_device = builtin',
-    `signer_cert = ${join(dir, 'tsa.crt')}`, `certs = ${join(dir, 'root.crt')}`, `signer_key = ${join(dir, 'tsa.key')}`,
+    `signer_cert = ${signer.certPath}`, `certs = ${signer.issuersPath}`, `signer_key = ${signer.keyPath}`,
     'signer_digest = sha256', 'default_policy = 1.2.3.4.1', 'digests = sha256, sha384, sha512',
     'accuracy = secs:1', 'ordering = no', 'tsa_name = no', 'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
   ].join('\n'));
@@ -73,7 +77,7 @@ export async function startTsaServer(): Promise<TsaServer> {
   const port = (server.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${port}/`,
-    rootCertPath: join(dir, 'root.crt'),
+    rootCertPath: signer.rootCertPath,
     issued: () => count,
     close: () => new Promise<void>((ok) => {
       server.closeAllConnections();
@@ -83,4 +87,16 @@ export async function startTsaServer(): Promise<TsaServer> {
       });
     }),
   };
+}
+
+/** A root CA and a TSA certificate it issued, made with openssl in `dir`. */
+async function generateSigner(dir: string, ossl: (args: string[]) => Promise<unknown>): Promise<TsaSigner> {
+  writeFileSync(join(dir, 'ext.cnf'), '[tsa]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
+  await ossl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'root.key']);
+  await ossl(['req', '-x509', '-new', '-key', 'root.key', '-subj', '/C=US/O=Portcullis Test/CN=Test TSA Root', '-days', '3650', '-sha256',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'root.crt']);
+  await ossl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'tsa.key']);
+  await ossl(['req', '-new', '-key', 'tsa.key', '-subj', '/C=US/O=Portcullis Test/CN=Test TSA', '-out', 'tsa.csr']);
+  await ossl(['x509', '-req', '-in', 'tsa.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-days', '3650', '-sha256', '-extfile', 'ext.cnf', '-extensions', 'tsa', '-out', 'tsa.crt']);
+  return { certPath: join(dir, 'tsa.crt'), keyPath: join(dir, 'tsa.key'), issuersPath: join(dir, 'root.crt'), rootCertPath: join(dir, 'root.crt') };
 }
