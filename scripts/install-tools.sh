@@ -29,26 +29,44 @@ fi
 # redis-server is started by the tests themselves, never as a system service.
 ln -sf "$(command -v redis-server)" "$bin/redis-server"
 
-# Prometheus + promtool (the real-Prometheus dashboard test and `promtool test rules`): the
-# Debian package's binaries, unpacked into the cache instead of installed, because installing
-# it enables a system service listening on 0.0.0.0:9090. Pinned to the version apt offers;
-# see docs/dependencies.md for why not a Go build.
-install_prometheus() {
-  local ver; ver=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')
+# A Debian package's files unpacked into the cache (never installed: no maintainer script,
+# no service, no binfmt registration), at the version apt offers; prints the folder.
+#   unpack_deb PACKAGE FILE-THAT-MUST-EXIST [PATH-IN-DEB]  (PATH-IN-DEB: extract only that)
+unpack_deb() {
+  local pkg=$1 check=$2 only=${3:-}
+  local ver; ver=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2}')
   if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
     apt-get update -qq >/dev/null 2>&1 || true
-    ver=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')
+    ver=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ {print $2}')
   fi
-  if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then echo "install-tools: apt has no prometheus package" >&2; return 1; fi
-  local dir="$cache/tools/prometheus-${ver//[^A-Za-z0-9.+-]/_}"
-  if [ ! -x "$dir/usr/bin/promtool" ]; then
-    echo "install-tools: unpacking Debian prometheus $ver (cached at $dir)" >&2
+  if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then echo "install-tools: apt has no $pkg package" >&2; return 1; fi
+  local dir="$cache/tools/$pkg-${ver//[^A-Za-z0-9.+-]/_}"
+  if [ ! -x "$dir/$check" ]; then
+    echo "install-tools: unpacking Debian $pkg $ver (cached at $dir)" >&2
     local tmp; tmp=$(mktemp -d); chmod 755 "$tmp" # apt's _apt user downloads into it
-    (cd "$tmp" && apt-get download -qq "prometheus=$ver" >/dev/null) || { rm -rf "$tmp"; return 1; }
-    mkdir -p "$dir" && dpkg-deb -x "$tmp"/prometheus_*.deb "$dir" && rm -rf "$tmp"
+    (cd "$tmp" && apt-get download -qq "$pkg=$ver" >/dev/null) || { rm -rf "$tmp"; return 1; }
+    mkdir -p "$dir"
+    if [ -n "$only" ]; then dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$dir" "./$only"; else dpkg-deb -x "$tmp"/*.deb "$dir"; fi
+    rm -rf "$tmp"
   fi
+  echo "$dir"
+}
+
+# Prometheus + promtool (the real-Prometheus dashboard test and `promtool test rules`): the
+# Debian package's binaries, unpacked instead of installed, because installing it enables a
+# system service listening on 0.0.0.0:9090. See docs/dependencies.md for why not a Go build.
+install_prometheus() {
+  local dir; dir=$(unpack_deb prometheus usr/bin/promtool) || return 1
   ln -sf "$dir/usr/bin/prometheus" "$bin/prometheus"
   ln -sf "$dir/usr/bin/promtool" "$bin/promtool"
+}
+
+# qemu-aarch64-static (the arm64 image's node and CLI run by the image test, docs/image.md):
+# only that one binary of Debian's qemu-user-static, unpacked, because installing the package
+# registers binfmt handlers in the host kernel.
+install_qemu_aarch64() {
+  local dir; dir=$(unpack_deb qemu-user-static usr/bin/qemu-aarch64-static usr/bin/qemu-aarch64-static) || return 1
+  ln -sf "$dir/usr/bin/qemu-aarch64-static" "$bin/qemu-aarch64-static"
 }
 
 wanted=("$@")
@@ -73,6 +91,7 @@ build_one() {
 
 status=0
 if [ ${#wanted[@]} -eq 0 ] || [[ " ${wanted[*]} " == *" prometheus "* ]]; then install_prometheus || status=1; fi
+if [ ${#wanted[@]} -eq 0 ] || [[ " ${wanted[*]} " == *" qemu-aarch64-static "* ]]; then install_qemu_aarch64 || status=1; fi
 while read -r name mod ver pkg exe; do
   case "$name" in ''|'#'*) continue ;; esac
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " == *" $name "* ]]; then continue; fi

@@ -127,7 +127,9 @@ function debEntries(deb: UnpackedDeb): TarEntry[] {
 
 async function baseLayerEntries(inputs: ImageInputs, arch: Architecture): Promise<TarEntry[]> {
   const node = await nodePackageDir(inputs, arch);
-  const debs = await Promise.all(inputs.debian.packages.map((p) => debianPackage(inputs, p.name, arch)));
+  const debs: UnpackedDeb[] = [];
+  // One at a time: apt locks its lists and cache folders.
+  for (const p of inputs.debian.packages) debs.push(await debianPackage(inputs, p.name, arch));
   return withParents([
     ...systemFiles(inputs),
     ...debs.flatMap(debEntries),

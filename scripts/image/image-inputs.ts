@@ -112,15 +112,18 @@ function aptOptions(arch: Architecture): string[] {
   return [
     '-o', `APT::Architecture=${arch}`, '-o', `APT::Architectures=${arch}`,
     '-o', `Dir::State::Lists=${join(state, 'lists')}`, '-o', `Dir::Cache=${join(state, 'cache')}`,
-    '-o', 'Dir::State::status=/dev/null',
+    '-o', 'Dir::State::status=/dev/null', '-o', 'Acquire::Languages=none',
+    // The cache is under root's home, which apt's _apt user cannot enter; say so instead of a warning.
+    '-o', 'APT::Sandbox::User=root',
   ];
 }
 
-async function ensureForeignLists(arch: Architecture): Promise<void> {
+/** A foreign architecture's package lists, in the cache; `refresh` re-reads them (a pin newer than the lists). */
+async function ensureForeignLists(arch: Architecture, refresh = false): Promise<void> {
   const options = aptOptions(arch);
   if (options.length === 0) return;
   const lists = join(cacheRoot(), `apt-${arch}/lists`);
-  if (existsSync(join(lists, '.complete'))) return;
+  if (!refresh && existsSync(join(lists, '.complete'))) return;
   mkdirSync(join(lists, 'partial'), { recursive: true });
   mkdirSync(join(cacheRoot(), `apt-${arch}/cache/archives/partial`), { recursive: true });
   await command('apt-get', [...options, '-qq', 'update']);
@@ -145,7 +148,8 @@ export async function debianPackage(inputs: ImageInputs, name: string, arch: Arc
   const dir = await fillOnce(join(cacheRoot(), `debs/${safe(`${name}_${pin.version}_${arch}`)}`), async (tmp) => {
     chmodSync(tmp, 0o755); // apt's unprivileged _apt user downloads into it
     await ensureForeignLists(arch);
-    await command('apt-get', [...aptOptions(arch), '-qq', 'download', `${name}:${arch}=${pin.version}`], tmp);
+    const download = () => command('apt-get', [...aptOptions(arch), '-qq', 'download', `${name}:${arch}=${pin.version}`], tmp);
+    await download().catch(async () => { await ensureForeignLists(arch, true); await download(); });
     const deb = readdirSync(tmp).find((f) => f.endsWith('.deb'));
     if (!deb) throw new ImageBuildError('INPUT_UNAVAILABLE', `apt-get download ${name}=${pin.version} (${arch}) wrote no .deb`);
     const got = sha256File(join(tmp, deb));

@@ -1,9 +1,11 @@
 /**
- * Issue 17, "Proven by": two builds of the image give the same digest. The second build reads
- * a copy of the checkout whose files have other timestamps and modes (as another clone, umask
- * or CI runner would), so what is proven is that nothing of the host reaches the digest. The
- * image is then copied to a real registry with `oras cp --from-oci-layout`, which must serve
- * it under the same digest. Needs dist/ (`npm run build`).
+ * Issue 17, "Proven by": two builds of the image (linux/amd64 + linux/arm64) give the same
+ * digest. The second build reads a copy of the checkout whose files have other timestamps and
+ * modes (as another clone, umask or CI runner would), so what is proven is that nothing of the
+ * host reaches the digest. The image is then copied to a real registry with
+ * `oras cp --from-oci-layout`, which must serve it under the same digest, and its arm64 root
+ * filesystem runs the image's node and CLI under qemu-aarch64 (the amd64 one runs under crun
+ * in test/e2e/image-runtime.test.ts). Needs dist/ (`npm run build`).
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -11,8 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DEFAULT_INPUTS_FILE } from '../../../scripts/image/build-image.js';
 import { IMAGE_USER } from '../../../scripts/image/image-config.js';
+import { readImageInputs } from '../../../scripts/image/image-inputs.js';
 import { buildPortcullisImage, type PortcullisImage } from '../../helpers/build-portcullis-image.js';
+import { createRuntimeBundle } from '../../helpers/oci-runtime.js';
 import { readOciLayout } from '../../helpers/oci-layout.js';
 import { startRegistry, type RunningRegistry } from '../../helpers/registry-server.js';
 import { PROJECT_ROOT, toolPath } from '../../helpers/tools.js';
@@ -37,7 +42,7 @@ describe('the image build', () => {
 
   beforeAll(async () => {
     registry = await startRegistry('distribution');
-    first = await buildPortcullisImage({ architectures: ['amd64'], sourceDateEpoch: EPOCH, revision: REVISION });
+    first = await buildPortcullisImage({ sourceDateEpoch: EPOCH, revision: REVISION });
     // Another "checkout": same content, other file times and permission bits.
     copy = mkdtempSync(join(tmpdir(), 'portcullis-checkout-'));
     for (const p of ['package.json', 'package-lock.json', 'bin', 'dist']) cpSync(join(PROJECT_ROOT, p), join(copy, p), { recursive: true });
@@ -46,7 +51,7 @@ describe('the image build', () => {
       const mode = statSync(p).mode;
       chmodSync(p, statSync(p).isDirectory() ? 0o775 : (mode & 0o111 ? 0o775 : 0o664));
     }
-    second = await buildPortcullisImage({ projectDir: copy, architectures: ['amd64'], sourceDateEpoch: EPOCH, revision: REVISION });
+    second = await buildPortcullisImage({ projectDir: copy, sourceDateEpoch: EPOCH, revision: REVISION });
   }, 300_000);
 
   afterAll(async () => {
@@ -57,6 +62,7 @@ describe('the image build', () => {
   });
 
   it('gives the same digest twice, from checkouts with other file times and modes', () => {
+    expect(first.platforms.map((p) => p.architecture)).toEqual(['amd64', 'arm64']);
     expect(second.digest).toBe(first.digest);
     expect(second.platforms.map((p) => p.manifest.digest)).toEqual(first.platforms.map((p) => p.manifest.digest));
   });
@@ -65,7 +71,7 @@ describe('the image build', () => {
     const layout = readOciLayout(first.layoutDir);
     expect(layout.tagged(first.tag).digest).toBe(first.digest);
     const manifests = layout.manifests();
-    expect(manifests.map((m) => m.descriptor.digest)).toEqual([first.digest, first.platforms[0]?.manifest.digest]);
+    expect(manifests.map((m) => m.descriptor.digest)).toEqual([first.digest, ...first.platforms.map((p) => p.manifest.digest)]);
     const manifest = JSON.parse((manifests[1]?.bytes as Buffer).toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
     for (const layer of manifest.layers) expect(layout.readBlob(layer).length).toBeGreaterThan(0);
     const config = JSON.parse(layout.readBlob(manifest.config).toString('utf8')) as { created: string; architecture: string; config: { User: string; Labels: Record<string, string> }; rootfs: { diff_ids: string[] } };
@@ -85,6 +91,21 @@ describe('the image build', () => {
     expect(lines.filter((l) => !/ 0\/0 .* 2026-01-01 00:00:00 app\//.test(l))).toEqual([]);
     expect(lines.some((l) => l.endsWith(' app/dist/cli/main.js'))).toBe(true);
   });
+
+  it('runs on arm64: the image\'s node and the Portcullis CLI start under qemu-aarch64 with only the image\'s files', async () => {
+    const bundle = createRuntimeBundle(first.layoutDir, { architecture: 'arm64' });
+    try {
+      // -L: the aarch64 loader and libraries come from the image (this amd64 host has none).
+      const qemu = (args: string[]) => run(toolPath('qemu-aarch64-static'), ['-L', bundle.rootfs, join(bundle.rootfs, 'usr/local/bin/node'), ...args], { timeout: 120_000 });
+      const probe = await qemu(['-p', 'JSON.stringify([process.arch, process.version, require("node:crypto").createHash("sha256").update("x").digest("hex").length])']);
+      expect(JSON.parse(probe.stdout)).toEqual(['arm64', `v${readImageInputs(DEFAULT_INPUTS_FILE).node.version}`, 64]);
+      const help = await qemu([join(bundle.rootfs, 'app/bin/portcullis.js'), '--help']);
+      expect(help.stdout).toContain('Kubernetes admission webhook that lets only verified container images in');
+      expect(help.stdout).toContain('serve [options]');
+    } finally {
+      bundle.cleanup();
+    }
+  }, 180_000);
 
   it('is pushed to a real registry with oras cp --from-oci-layout and served there under the same digest', async () => {
     const ref = `${registry.host}/portcullis/portcullis:${first.tag}`;
