@@ -32,6 +32,7 @@ import { createImagePinner } from './mutation/create-image-pinner.js';
 import { countDenials } from './observability/count-denials.js';
 import { configuredRegistries } from './oci/configured-registries.js';
 import type { Metrics } from './observability/metrics.js';
+import type { ProcessBudget } from './oci/create-request-limits.js';
 import type { CredentialProvider } from './oci/types.js';
 import { revocationPorts } from './revocation/revocation-ports.js';
 import type { Ports } from './server/runtime-ports.js';
@@ -57,6 +58,12 @@ export interface PortDeps {
    * confused deputy). Absent: true (callers that are not an HTTP listener, e.g. the CLI).
    */
   readonly authenticatedCallers?: boolean | undefined;
+  /**
+   * The per-process byte and connection budgets (registries.maxBytesInFlight, maxConnections),
+   * shared by every config generation: while the old generation drains after a reload, the
+   * two together stay inside one budget. Absent: this set of ports has its own.
+   */
+  readonly processBudget?: ProcessBudget | undefined;
 }
 
 /** Throws (ConfigError, PolicyError…) when the config cannot be served; nothing is left open then. */
@@ -67,7 +74,7 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
     registries: config.registries,
     cache: config.cache,
     extraCredentialProviders: pullSecretProviders(config, reader, deps),
-    client: registryClientLimits(config),
+    client: { ...registryClientLimits(config), ...(deps.processBudget ? { processBudget: deps.processBudget } : {}) },
     metrics,
     logger,
     // `cache.redis.hmacKeys`: watched files or Secrets, loaded like trust material.

@@ -14,6 +14,7 @@ import { createConfigStore, staticConfigStore, type ConfigStore } from './config
 import { defaultConfig, type Config } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createProcessBudget } from './oci/create-request-limits.js';
 import { createMetricsApp } from './server/create-metrics-app.js';
 import { createWebhookApp } from './server/create-webhook-app.js';
 import { closeGracefully, listen, urlFor } from './server/listen.js';
@@ -79,7 +80,10 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     const mtls = config.tls.clientCAFile !== null;
     // Without mTLS the caller is not authenticated: anyone reaching the Service could name any
     // namespace's pull secrets in a review, so they are not read (docs/install.md).
-    const deps = { logger, metrics, kubeConfig: opts.kubeConfig, authenticatedCallers: mtls };
+    // One byte and connection budget for the process: a config generation and the one that
+    // replaces it share it while the old drains (issue 14: a reload must not double it).
+    const processBudget = createProcessBudget({ maxBytesInFlight: config.registries.maxBytesInFlight, maxConnections: config.registries.maxConnections });
+    const deps = { logger, metrics, kubeConfig: opts.kubeConfig, authenticatedCallers: mtls, processBudget };
     const compose = async (c: Config): Promise<Ports> => {
       const built = await buildPorts(c, deps);
       return {

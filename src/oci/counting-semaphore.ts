@@ -8,7 +8,13 @@
 import { OciError } from './errors.js';
 
 export interface CountingSemaphore {
+  /** Units that can be held at once; `setLimit` changes it (a config reload). */
   readonly limit: number;
+  /**
+   * A new limit (at least 1). Units held above a lowered limit stay held until released;
+   * waiters are granted as soon as they fit under the new one.
+   */
+  setLimit(limit: number): void;
   /** Units currently held. */
   readonly held: number;
   /** Callers waiting for units. */
@@ -56,7 +62,11 @@ export function createCountingSemaphore(limit: number): CountingSemaphore {
   }
 
   return {
-    limit,
+    get limit() { return limit; },
+    setLimit(next) {
+      limit = Math.max(1, Math.floor(next));
+      drain();
+    },
     get held() { return held; },
     get waiting() { return queue.length; },
     acquire(n, { signal, waitUntil, what }) {

@@ -1,7 +1,9 @@
 /**
  * The registry client's memory and connection budgets (issue 14, SPEC "Registry access"):
  * bytes of registry content held, and requests (so sockets) in flight, bounded per admission
- * request and per client (one client per config generation, i.e. per process in steady state).
+ * request and per process. A config reload builds a new client while the old one drains its
+ * requests: both take from one ProcessBudget (created once by the composition root), so a
+ * reload never doubles the process bounds; the newest generation's config sets their size.
  *
  * A reservation is taken when a response's headers have arrived (its Content-Length, or the
  * body cap when none is declared) and held until the content's consumer releases it; whatever
@@ -55,6 +57,29 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimitOptions = {
 /** Wait for bytes ends this long before the deadline, so the error names the budget, not the clock. */
 const DEADLINE_MARGIN_MS = 250;
 
+/**
+ * The per-process halves of the budgets, shared by every client (config generation) built on
+ * it. `resize` applies a generation's `maxBytesInFlight` / `maxConnections`.
+ */
+export interface ProcessBudget {
+  readonly bytes: CountingSemaphore;
+  readonly connections: CountingSemaphore;
+  resize(options: Pick<RequestLimitOptions, 'maxBytesInFlight' | 'maxConnections'>): void;
+}
+
+export function createProcessBudget(options: Pick<RequestLimitOptions, 'maxBytesInFlight' | 'maxConnections'> = DEFAULT_REQUEST_LIMITS): ProcessBudget {
+  const bytes = createCountingSemaphore(options.maxBytesInFlight);
+  const connections = createCountingSemaphore(options.maxConnections);
+  return {
+    bytes,
+    connections,
+    resize(next) {
+      bytes.setLimit(next.maxBytesInFlight);
+      connections.setLimit(next.maxConnections);
+    },
+  };
+}
+
 interface RequestState {
   readonly bytes: CountingSemaphore;
   readonly connections: CountingSemaphore;
@@ -62,14 +87,26 @@ interface RequestState {
   readonly held: Set<() => void>;
 }
 
-export function createRequestLimits(partial: Partial<RequestLimitOptions> = {}): RequestLimits {
+/**
+ * Budgets for one client. With `budget` (the server: one per process) the per-process bounds
+ * are shared with every other client on it and resized to these options; without, the client
+ * has its own (the CLI, tests).
+ */
+export function createRequestLimits(partial: Partial<RequestLimitOptions> = {}, budget?: ProcessBudget): RequestLimits {
   const options: RequestLimitOptions = { ...DEFAULT_REQUEST_LIMITS, ...partial };
-  const processBytes = createCountingSemaphore(options.maxBytesInFlight);
-  const processConnections = createCountingSemaphore(options.maxConnections);
+  const shared = budget ?? createProcessBudget(options);
+  if (budget) budget.resize(options);
+  const processBytes = shared.bytes;
+  const processConnections = shared.connections;
+  // What this client holds of the shared bounds: the metrics sum clients (a reload has two).
+  let bytesHeld = 0;
+  let connectionsHeld = 0;
   const states = new WeakMap<AbortSignal, RequestState>();
   let tracked = 0;
   let bytesPeak = 0;
   let connectionsPeak = 0;
+  const countBytes = (d: number) => { bytesHeld += d; bytesPeak = Math.max(bytesPeak, bytesHeld); };
+  const countConnections = (d: number) => { connectionsHeld += d; connectionsPeak = Math.max(connectionsPeak, connectionsHeld); };
   // A request whose signal never aborts (the CLI) and is dropped still gives its units back.
   const finalizer = new FinalizationRegistry<Set<() => void>>((held) => { for (const r of [...held]) r(); });
 
@@ -94,7 +131,7 @@ export function createRequestLimits(partial: Partial<RequestLimitOptions> = {}):
   }
 
   /** Takes `n` units from the request's semaphore, then the process's; one idempotent release for both. */
-  async function take(state: RequestState, mine: CountingSemaphore, shared: CountingSemaphore, n: number, signal: AbortSignal, waitUntil: number | undefined, names: [string, string]): Promise<() => void> {
+  async function take(state: RequestState, mine: CountingSemaphore, shared: CountingSemaphore, n: number, signal: AbortSignal, waitUntil: number | undefined, names: [string, string], count: (delta: number) => void): Promise<() => void> {
     const releaseMine = await mine.acquire(n, { signal, waitUntil, what: names[0] });
     let releaseShared: () => void;
     try {
@@ -107,8 +144,10 @@ export function createRequestLimits(partial: Partial<RequestLimitOptions> = {}):
       if (!state.held.delete(release)) return;
       releaseShared();
       releaseMine();
+      count(-n);
     };
     state.held.add(release);
+    count(n);
     // Granted after the request ended: give it back at once.
     if (requestRoot(signal).aborted) release();
     return release;
@@ -123,17 +162,14 @@ export function createRequestLimits(partial: Partial<RequestLimitOptions> = {}):
       const byWait = Date.now() + options.maxBytesWaitMs;
       const waitUntil = deadline === undefined ? byWait : Math.min(byWait, Math.max(Date.now(), deadline - DEADLINE_MARGIN_MS));
       const release = await take(stateOf(signal), stateOf(signal).bytes, processBytes, n, signal, waitUntil,
-        [`${what}: registries.maxBytesPerRequest`, `${what}: registries.maxBytesInFlight`]);
-      bytesPeak = Math.max(bytesPeak, processBytes.held);
+        [`${what}: registries.maxBytesPerRequest`, `${what}: registries.maxBytesInFlight`], countBytes);
       return { bytes: n, release };
     },
     async acquireConnection(signal, what) {
       const state = stateOf(signal);
-      const release = await take(state, state.connections, processConnections, 1, signal, undefined,
-        [`${what}: registries.maxConnectionsPerRequest`, `${what}: registries.maxConnections`]);
-      connectionsPeak = Math.max(connectionsPeak, processConnections.held);
-      return release;
+      return take(state, state.connections, processConnections, 1, signal, undefined,
+        [`${what}: registries.maxConnectionsPerRequest`, `${what}: registries.maxConnections`], countConnections);
     },
-    stats: () => ({ bytesHeld: processBytes.held, bytesPeak, connectionsHeld: processConnections.held, connectionsPeak, requestsTracked: tracked }),
+    stats: () => ({ bytesHeld, bytesPeak, connectionsHeld, connectionsPeak, requestsTracked: tracked }),
   };
 }

@@ -13,7 +13,7 @@ import type {
 import { MANIFEST_ACCEPT, INDEX_MEDIA_TYPES, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 import { createAuthTransport, type AuthRequest, type AuthTransport } from './auth-transport.js';
 import { createHttpTransport, type HttpResponse, type HttpTransport, type HttpTransportStats } from './http-transport.js';
-import { createRequestLimits, type RequestLimitOptions } from './create-request-limits.js';
+import { createRequestLimits, type ProcessBudget, type RequestLimitOptions } from './create-request-limits.js';
 import { createRegistryLabeler } from './registry-label.js';
 import { anonymousCredentials } from './credentials/chain-credential-providers.js';
 import { OciError } from './errors.js';
@@ -48,6 +48,8 @@ export interface RegistryClientOptions {
   readonly maxOrigins?: number;
   /** Byte and connection budgets per admission request and in total; default DEFAULT_REQUEST_LIMITS. */
   readonly limits?: Partial<RequestLimitOptions>;
+  /** The process's share of `limits`, common to every client built on it (the server: one per process); default the client's own. */
+  readonly processBudget?: ProcessBudget;
   /** Registries that keep their name in metric labels (all others are `other`); default the insecure list. */
   readonly metricRegistries?: readonly string[];
 }
@@ -113,7 +115,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Portc
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.maxOrigins !== undefined ? { maxOrigins: options.maxOrigins } : {}),
-    limits: createRequestLimits(options.limits),
+    limits: createRequestLimits(options.limits, options.processBudget),
     registryLabel: createRegistryLabeler([...insecure, ...(options.metricRegistries ?? [])]),
   });
   const auth: AuthTransport = createAuthTransport(http, {

@@ -59,4 +59,17 @@ describe('createCountingSemaphore', () => {
     held();
     expect(s.held).toBe(0);
   });
+  it('setLimit: a raised limit grants waiters at once, a lowered one keeps what is held', async () => {
+    const sem = createCountingSemaphore(2);
+    const signal = new AbortController().signal;
+    const first = await sem.acquire(2, { signal, what: 'test' });
+    const waiting = sem.acquire(1, { signal, what: 'test' });
+    sem.setLimit(3);
+    await expect(waiting).resolves.toBeInstanceOf(Function);
+    sem.setLimit(1);
+    expect(sem.held).toBe(3);
+    first();
+    expect(sem.held).toBe(1);
+    await expect(sem.acquire(1, { signal, what: 'test', waitUntil: Date.now() })).rejects.toMatchObject({ code: 'BUDGET_EXHAUSTED' });
+  });
 });

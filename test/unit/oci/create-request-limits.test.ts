@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createRequestLimits } from '../../../src/oci/create-request-limits.js';
+import { createProcessBudget, createRequestLimits } from '../../../src/oci/create-request-limits.js';
 import { registerDeadline } from '../../../src/oci/deadline.js';
 import { linkRequestSignal } from '../../../src/oci/request-signal.js';
 
@@ -32,6 +32,43 @@ describe('createRequestLimits', () => {
     expect(limits.stats().bytesHeld).toBe(6 * MiB);
     a.abort(); b.abort();
     expect(limits.stats().bytesHeld).toBe(0);
+  });
+
+  it('shares one process budget between config generations: a reload does not double it', async () => {
+    const budget = createProcessBudget({ maxBytesInFlight: 6 * MiB, maxConnections: 2 });
+    const limits = { maxBytesPerRequest: 6 * MiB, maxBytesInFlight: 6 * MiB, maxBytesWaitMs: 0, maxConnections: 2, maxConnectionsPerRequest: 2 };
+    const old = createRequestLimits(limits, budget);
+    const next = createRequestLimits(limits, budget);
+    const draining = new AbortController();
+    await old.reserveBytes(draining.signal, 5 * MiB, 'blob');
+    await old.acquireConnection(draining.signal, 'GET');
+    const fresh = new AbortController();
+    await expect(next.reserveBytes(fresh.signal, 3 * MiB, 'blob')).rejects.toMatchObject({ code: 'BUDGET_EXHAUSTED', message: expect.stringContaining('registries.maxBytesInFlight') });
+    await next.acquireConnection(fresh.signal, 'GET');
+    const third = next.acquireConnection(fresh.signal, 'GET');
+    // Each generation reports what it holds (the metrics add them up), not the shared total twice.
+    expect(old.stats()).toMatchObject({ bytesHeld: 5 * MiB, connectionsHeld: 1 });
+    expect(next.stats()).toMatchObject({ bytesHeld: 0, connectionsHeld: 1 });
+    // The old generation's request ends: what it held is free for the new one.
+    draining.abort();
+    await expect(third).resolves.toBeInstanceOf(Function);
+    await expect(next.reserveBytes(fresh.signal, 3 * MiB, 'blob')).resolves.toMatchObject({ bytes: 3 * MiB });
+    expect(budget.bytes.held).toBe(3 * MiB);
+    expect(old.stats()).toMatchObject({ bytesHeld: 0, connectionsHeld: 0 });
+    fresh.abort();
+    expect(budget.bytes.held).toBe(0);
+    expect(budget.connections.held).toBe(0);
+  });
+
+  it('sizes the shared budget by the newest generation', async () => {
+    const budget = createProcessBudget({ maxBytesInFlight: 2 * MiB, maxConnections: 4 });
+    createRequestLimits({ maxBytesInFlight: 2 * MiB }, budget);
+    expect(budget.bytes.limit).toBe(2 * MiB);
+    const grown = createRequestLimits({ maxBytesInFlight: 8 * MiB, maxBytesPerRequest: 8 * MiB }, budget);
+    expect(budget.bytes.limit).toBe(8 * MiB);
+    const request = new AbortController();
+    await expect(grown.reserveBytes(request.signal, 5 * MiB, 'blob')).resolves.toMatchObject({ bytes: 5 * MiB });
+    request.abort();
   });
 
   it('lets a fetch wait for bytes another fetch of the request gives back', async () => {
