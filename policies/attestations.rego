@@ -149,6 +149,14 @@ else := r if r := entry.license.id
 
 else := r if r := entry.license.name
 
+# The verdict of the verifier's `sbomRules` (the `sbom` verifier's licence and package rules, with
+# full SPDX expression semantics) on an SBOM predicate, when the verifier has them:
+# a.sbom = {"format", "specVersion", "packageCount", "violationCount", "violations"} or {"error"}.
+sbom_checked(a) if is_object(a.sbom)
+
+# The violations the rules found ({"kind", "package", "version"?, "license"?, "rule"?, "message"}); [] without sbomRules.
+sbom_violations(a) := object.get(object.get(a, "sbom", {}), "violations", [])
+
 # The licence identifiers of an SPDX expression: "(MIT OR GPL-3.0-only) AND Zlib" →
 # {"MIT", "GPL-3.0-only", "Zlib"} ("A WITH E" gives "A"). Operators are case-sensitive per SPDX.
 license_ids(expression) := {t |

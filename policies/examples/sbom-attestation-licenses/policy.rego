@@ -1,8 +1,10 @@
 # Example: an image must carry a verified SBOM attestation (SPDX or CycloneDX predicate) and no
 # package in it may be under a licence of data.denied_licenses (SPDX identifiers); plus the
-# default signature rule. Licence expressions are split into identifiers, so
-# "MIT OR GPL-3.0-only" names GPL-3.0-only. (The `sbom` verifier does the same check, with full
-# expression semantics, for SBOMs attached as plain referrers.)
+# default signature rule. When the attestation verifier has `sbomRules`, the verdict of those
+# rules is used: the same licence and package rules, with full SPDX expression semantics, as the
+# `sbom` verifier applies to SBOMs attached as plain referrers ("MIT OR GPL-3.0-only" is allowed
+# when only GPL is denied). Without them, data.denied_licenses is checked here, stricter:
+# expressions are split into identifiers, so "MIT OR GPL-3.0-only" names GPL-3.0-only.
 # Uses policies/attestations.rego: build this directory together with it, e.g.
 #   opa build -t wasm --ignore '*_test.rego' -e portcullis/examples/sbom_attestation_licenses/decision \
 #     policies/attestations.rego policies/examples/sbom-attestation-licenses
@@ -25,6 +27,19 @@ deny contains "no verified SBOM attestation: attest one (cosign attest --type sp
 
 deny contains msg if {
 	some a in attestations.sboms
+	some v in attestations.sbom_violations(a)
+	msg := sprintf("SBOM attestation (%s): %s", [a.predicateType, v.message])
+}
+
+deny contains msg if {
+	some a in attestations.sboms
+	e := a.sbom.error
+	msg := sprintf("SBOM attestation (%s) could not be checked: %s: %s", [a.predicateType, e.code, e.message])
+}
+
+deny contains msg if {
+	some a in attestations.sboms
+	not attestations.sbom_checked(a)
 	some expression in attestations.licenses(a)
 	some id in attestations.license_ids(expression)
 	lower(id) in denied_licenses

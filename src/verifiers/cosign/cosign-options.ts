@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../shared/coded-error.js';
+import { sbomRulesOption } from '../sbom/sbom-predicate-rules.js';
 
 const nonEmpty = z.string().min(1);
 
@@ -53,6 +54,8 @@ export const cosignOptionsSchema = z
     predicateTypes: z.array(nonEmpty).min(1).optional(),
     /** Bounds of a signed in-toto statement (its predicate goes into the policy input). */
     statementLimits: statementLimitsOption,
+    /** The `sbom` verifier's licence and package rules, applied to verified SPDX/CycloneDX predicates. */
+    sbomRules: sbomRulesOption,
   })
   .refine((o) => o.key !== undefined || o.keys !== undefined || o.keyless !== undefined, {
     message: 'configure at least one of key, keys or keyless',

@@ -16,6 +16,8 @@ import { CosignError } from './cosign-error.js';
 import { DSSE_ENVELOPE_LAYER, readLegacySignatures } from './legacy/read-legacy-signatures.js';
 import { verifyLegacyLayer } from './legacy/verify-legacy-layer.js';
 import { parseJson } from './parse-json.js';
+import type { SbomRules } from '../sbom/find-sbom-violations.js';
+import { checkSbomPredicate, type SbomPredicateCheck } from '../sbom/sbom-predicate-rules.js';
 import type { CosignPolicy, SignatureOutcome } from './verify-signed-entity.js';
 
 /** One entry of `details.signatures` (docs/verifiers/cosign.md). */
@@ -46,6 +48,8 @@ export interface CosignAttestationDetail {
   readonly statementType: string;
   /** The predicate as signed: plain JSON within `statementLimits`. */
   readonly predicate: unknown;
+  /** With `sbomRules`, for SPDX/CycloneDX predicates: the SBOM rules' verdict. */
+  readonly sbom?: SbomPredicateCheck | undefined;
   readonly key?: string;
   readonly identity?: string;
   readonly issuer?: string;
@@ -58,6 +62,8 @@ export interface CosignVerifierSettings {
   readonly policy: CosignPolicy;
   readonly predicateTypes?: readonly string[] | undefined;
   readonly statementLimits?: StatementLimits | undefined;
+  /** Applied to verified SBOM predicates (`details.attestations[].sbom`). */
+  readonly sbomRules?: SbomRules | undefined;
   readonly configHash: string;
 }
 
@@ -129,7 +135,7 @@ export class CosignVerifier implements Verifier {
     return verifierResult(this, artifact, {
       valid: good !== undefined,
       message: good ? good.detail.message : `no valid Cosign ${what}: ${firstBad?.detail.message ?? 'none found'}${more}`,
-      details: { signatures: outcomes.map((o) => o.detail), attestations: outcomes.flatMap(attestationDetail) },
+      details: { signatures: outcomes.map((o) => o.detail), attestations: outcomes.flatMap((o) => attestationDetail(o, this.settings.sbomRules, ctx.now)) },
     });
   }
 
@@ -171,9 +177,10 @@ export class CosignVerifier implements Verifier {
   }
 }
 
-function attestationDetail(o: Outcome): CosignAttestationDetail[] {
+function attestationDetail(o: Outcome, sbomRules: SbomRules | undefined, now: Date): CosignAttestationDetail[] {
   const { detail: d, statement } = o;
   if (!d.valid || !statement) return [];
+  const sbom = sbomRules ? checkSbomPredicate(statement.predicateType, statement.predicate, sbomRules, now) : undefined;
   return [
     {
       format: d.format,
@@ -181,6 +188,7 @@ function attestationDetail(o: Outcome): CosignAttestationDetail[] {
       predicateType: statement.predicateType ?? '',
       statementType: statement.type,
       predicate: statement.predicate,
+      ...(sbom ? { sbom } : {}),
       ...(d.key !== undefined ? { key: d.key } : {}),
       ...(d.identity !== undefined ? { identity: d.identity, issuer: d.issuer } : {}),
     },

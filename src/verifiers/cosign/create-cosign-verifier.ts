@@ -87,6 +87,7 @@ export const createCosignVerifier: VerifierFactory = async (entry, path, deps) =
     scopes: options.scopes,
     predicateTypes: options.predicateTypes,
     statementLimits: options.statementLimits,
+    sbomRules: options.sbomRules,
     configHash: first.configHash,
     policy: first.policy,
   });
@@ -162,6 +163,7 @@ async function loadMaterial(options: CosignOptions, keyEntries: readonly KeyEntr
         scopes: options.scopes,
         predicateTypes: options.predicateTypes ?? null,
         statementLimits: options.statementLimits,
+        sbomRules: options.sbomRules ? { licenses: [...options.sbomRules.disallowedLicenseNames].sort(), packages: options.sbomRules.disallowedPackages } : null,
       }),
     )
     .digest('hex');

@@ -17,6 +17,7 @@
 import { checkSignatureRequirement, signatureDetails } from '../document/check-signature-requirement.js';
 import { baseMediaType } from '../document/select-document-blob.js';
 import { stableHash } from '../document/stable-hash.js';
+import { checkSbomPredicate, type SbomPredicateCheck } from '../sbom/sbom-predicate-rules.js';
 import { CosignError } from '../cosign/cosign-error.js';
 import { checkStatement, IN_TOTO_PAYLOAD_TYPE, readInTotoStatement } from '../cosign/attestation/read-in-toto-statement.js';
 import type { ReferrerArtifact, Subject, Verifier, VerifierFactory, VerifierResult, VerifyContext } from '../verifier.js';
@@ -32,6 +33,8 @@ export interface InTotoAttestation {
   readonly predicateType: string | undefined;
   readonly statementType: string;
   readonly predicate: unknown;
+  /** With `sbomRules`, for SPDX/CycloneDX predicates: the SBOM rules' verdict. */
+  readonly sbom?: SbomPredicateCheck | undefined;
   /** The signature verifiers whose valid results vouch for the statement's manifest. */
   readonly signedBy: readonly string[];
 }
@@ -39,12 +42,13 @@ export interface InTotoAttestation {
 export const createInTotoVerifier: VerifierFactory = async (entry, path) => inTotoVerifier(parseInTotoOptions(entry, path));
 
 export function inTotoVerifier(options: InTotoOptions): Verifier {
+  const hash = stableHash(options);
   const verifier: Verifier = {
     name: options.name,
     type: 'intoto',
     artifactTypes: options.artifactTypes,
     nestedRequirement: options.requirement,
-    configHash: () => stableHash(options),
+    configHash: () => hash,
     async verify(subject: Subject, artifact: ReferrerArtifact, ctx: VerifyContext): Promise<VerifierResult> {
       const nested = ctx.nested;
       const signature = checkSignatureRequirement(options.requirement, nested);
@@ -67,7 +71,8 @@ export function inTotoVerifier(options: InTotoOptions): Verifier {
           const statement = readInTotoStatement(IN_TOTO_PAYLOAD_TYPE, bytes, options.statementLimits);
           predicateType = statement.predicateType;
           checkStatement(statement, subject.digest, options.predicateTypes);
-          attestations.push({ format: 'oci-artifact', layer: index, predicateType, statementType: statement.type, predicate: statement.predicate, signedBy: signature.trustedBy });
+          const sbom = options.sbomRules ? checkSbomPredicate(predicateType, statement.predicate, options.sbomRules, ctx.now) : undefined;
+          attestations.push({ format: 'oci-artifact', layer: index, predicateType, statementType: statement.type, predicate: statement.predicate, ...(sbom ? { sbom } : {}), signedBy: signature.trustedBy });
         } catch (err) {
           const e = err instanceof CosignError ? err : new CosignError('MALFORMED', (err as Error).message, { cause: err });
           failures.push({ layer: index, ...(predicateType ? { predicateType: predicateType.slice(0, 200) } : {}), code: e.code, message: e.message });

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { statementLimitsOption } from '../cosign/cosign-options.js';
+import type { SbomRules } from '../sbom/find-sbom-violations.js';
+import { sbomRulesOption } from '../sbom/sbom-predicate-rules.js';
 import { configErrorFromZod } from '../document/config-error-from-zod.js';
 import type { VerifierConfigEntry } from '../verifier.js';
 
@@ -29,6 +31,8 @@ const schema = z.strictObject({
   /** In-toto predicate types accepted; absent: any. */
   predicateTypes: z.array(nonEmpty).min(1).optional(),
   statementLimits: statementLimitsOption,
+  /** The `sbom` verifier's licence and package rules, applied to SPDX/CycloneDX predicates. */
+  sbomRules: sbomRulesOption,
   /**
    * Which signature verifiers must vouch for the statement: `true` (any notation or cosign
    * verifier, the default) or `{verifiers: [names]}`. `false` is refused: an unsigned statement
@@ -46,6 +50,7 @@ export interface InTotoOptions {
   readonly artifactTypes: readonly string[];
   readonly predicateTypes?: readonly string[] | undefined;
   readonly statementLimits: { readonly maxBytes: number; readonly maxDepth: number };
+  readonly sbomRules?: SbomRules | undefined;
   /** The pipeline's nested requirement: the named verifiers, or any signature verifier when empty. */
   readonly requirement: { readonly verifiers: readonly string[] };
 }
@@ -60,6 +65,7 @@ export function parseInTotoOptions(entry: VerifierConfigEntry, path: string): In
     artifactTypes: o.artifactTypes,
     predicateTypes: o.predicateTypes,
     statementLimits: o.statementLimits,
+    sbomRules: o.sbomRules,
     requirement: { verifiers: o.requireSignature === true ? [] : o.requireSignature.verifiers },
   };
 }

@@ -26,13 +26,18 @@ const packageRule = z
     return { name: r.name, purl, version: r.version };
   });
 
+/** The licence and package rules, shared with SBOM predicates of attestations (sbom-predicate-rules.ts). */
+export const sbomRuleFields = {
+  /** SPDX license identifiers (or `LicenseRef-…`, or `A WITH E`), matched case-insensitively. */
+  disallowedLicenses: z.array(z.string().trim().min(1).max(512)).default([]),
+  disallowedPackages: z.array(packageRule).default([]),
+};
+
 const sbomOptions = z.strictObject({
   name: z.string().min(1),
   type: z.literal('sbom'),
   artifactTypes: z.array(z.string().min(1)).min(1).default([...DEFAULT_SBOM_ARTIFACT_TYPES]),
-  /** SPDX license identifiers (or `LicenseRef-…`, or `A WITH E`), matched case-insensitively. */
-  disallowedLicenses: z.array(z.string().trim().min(1).max(512)).default([]),
-  disallowedPackages: z.array(packageRule).default([]),
+  ...sbomRuleFields,
   maximumAge: maximumAgeOption.optional(),
   requireSignature: signatureRequirementOption,
   maxDocumentBytes: z.number().int().positive().max(256 * 1024 * 1024).default(DEFAULT_MAX_DOCUMENT_BYTES),
@@ -48,11 +53,16 @@ export type SbomOptions = z.output<typeof sbomOptions> & {
 export function parseSbomOptions(entry: VerifierConfigEntry, path: string): SbomOptions {
   const parsed = sbomOptions.safeParse(entry);
   if (!parsed.success) throw configErrorFromZod(parsed.error, path);
+  return { ...parsed.data, disallowedLicenseNames: disallowedLicenseNames(parsed.data.disallowedLicenses) };
+}
+
+/** Every name of every disallowed license, lower-cased (`A WITH E` kept whole). */
+export function disallowedLicenseNames(licenses: readonly string[]): ReadonlySet<string> {
   const names = new Set<string>();
-  for (const l of parsed.data.disallowedLicenses) {
+  for (const l of licenses) {
     const compound = /^(\S+)\s+WITH\s+(\S+)$/i.exec(l);
     if (compound) names.add(`${compound[1]} WITH ${compound[2]}`.toLowerCase());
     else for (const n of licenseNames(l)) names.add(n);
   }
-  return { ...parsed.data, disallowedLicenseNames: names };
+  return names;
 }

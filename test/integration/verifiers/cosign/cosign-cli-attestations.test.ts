@@ -102,7 +102,7 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const pipelineWith = (bundle: string, data: Record<string, unknown>, predicateTypes: string[]) =>
+  const pipelineWith = (bundle: string, data: Record<string, unknown>, predicateTypes: string[], extra: Record<string, unknown> = {}) =>
     buildValidationPipeline(
       parseConfig(
         {
@@ -110,7 +110,7 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
           policy: { bundle, data },
           verifiers: [
             { name: 'signatures', type: 'cosign', key: key.publicKeyPath, tlog: { required: false } },
-            { name: 'attestations', type: 'cosign', key: key.publicKeyPath, tlog: { required: false }, predicateTypes, statementLimits: { maxBytes: 64 * 1024 } },
+            { name: 'attestations', type: 'cosign', key: key.publicKeyPath, tlog: { required: false }, predicateTypes, statementLimits: { maxBytes: 64 * 1024 }, ...extra },
           ],
         },
         { baseDir: work, file: null },
@@ -216,6 +216,31 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (
     it('denies an image without an SBOM attestation', async () => {
       const [v] = await pipeline.validator.validate([img.clean], podAdmission());
       expect(v!.reasons).toContain('no verified SBOM attestation: attest one (cosign attest --type spdxjson or cyclonedx)');
+    }, 60_000);
+  });
+
+  describe('SPDX SBOMs in Sigstore bundles through the sbom verifier\'s rules (sbomRules)', () => {
+    let pipeline: ValidationPipeline;
+    beforeAll(async () => {
+      pipeline = await pipelineWith(sbomBundle, { denied_licenses: [] }, ['https://spdx.dev/Document'], {
+        sbomRules: { disallowedLicenses: ['GPL-3.0-only'], disallowedPackages: [{ name: 'libexample', version: '<0.9.0' }] },
+      });
+    }, 60_000);
+    afterAll(async () => { await pipeline?.close(); });
+
+    it('gives the policy the rules\' verdict beside the predicate, and allows the MIT SBOM', async () => {
+      const [v] = await pipeline.validator.validateDetailed([img.sbomMit], podAdmission());
+      expect(v).toMatchObject({ allowed: true, reasons: [] });
+      const [att] = attestationResults(v!.targets[0]!.input.results).filter((r) => r.valid);
+      expect((att!.details.attestations as Array<Record<string, unknown>>)[0]!.sbom).toEqual({ format: 'spdx', specVersion: '2.3', packageCount: 1, violationCount: 0, violations: [] });
+    }, 60_000);
+
+    it('denies the GPL SBOM with the sbom verifier\'s violation message', async () => {
+      const [v] = await pipeline.validator.validate([img.sbomGpl], podAdmission());
+      expect(v).toMatchObject({
+        allowed: false,
+        reasons: ['SBOM attestation (https://spdx.dev/Document): libexample@1.0.0 license "Apache-2.0 AND GPL-3.0-only" cannot be satisfied without a disallowed license (GPL-3.0-only)'],
+      });
     }, 60_000);
   });
 });

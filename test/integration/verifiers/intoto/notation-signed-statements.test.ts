@@ -102,7 +102,8 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('in-toto statements sign
             name: 'release-signatures', type: 'notation', watch: false, trustStores: { ca: { test: [certPath] } },
             trustPolicy: { version: '1.0', trustPolicies: [{ name: 'all', registryScopes: ['*'], signatureVerification: { level: 'strict' }, trustStores: ['ca:test'], trustedIdentities: ['*'] }] },
           },
-          { name: 'statements', type: 'intoto', predicateTypes: [SLSA_V1, SPDX], requireSignature: { verifiers: ['release-signatures'] }, statementLimits: { maxBytes: 64 * 1024 } },
+          { name: 'statements', type: 'intoto', predicateTypes: [SLSA_V1, SPDX], requireSignature: { verifiers: ['release-signatures'] }, statementLimits: { maxBytes: 64 * 1024 },
+            sbomRules: { disallowedLicenses: ['GPL-3.0-only'] } },
         ],
       }, { baseDir: work, file: null }),
       { client, logger: silentLogger(), watchPolicy: false },
@@ -166,10 +167,13 @@ describe.each<RegistryKind>(['olareg', 'distribution'])('in-toto statements sign
     expect(results[0]!.error!.message).toMatch(/65536/);
   }, 60_000);
 
-  it('reads every statement of a BuildKit-style attestation manifest', async () => {
+  it('reads every statement of a BuildKit-style attestation manifest, SBOM predicates through the SBOM rules', async () => {
     const { verdict, results } = await detailed(img.buildkit);
     expect(verdict).toMatchObject({ allowed: true });
     expect(results[0]).toMatchObject({ artifactType: BUILDKIT_ATTESTATION, valid: true });
-    expect((results[0]!.details.attestations as Array<{ layer: number; predicateType: string }>).map((a) => [a.layer, a.predicateType])).toEqual([[0, SLSA_V1], [1, SPDX]]);
+    const attestations = results[0]!.details.attestations as Array<{ layer: number; predicateType: string; sbom?: unknown }>;
+    expect(attestations.map((a) => [a.layer, a.predicateType])).toEqual([[0, SLSA_V1], [1, SPDX]]);
+    // The SBOM predicate went through the sbom verifier's rules (sbomRules); the provenance did not.
+    expect(attestations.map((a) => a.sbom)).toEqual([undefined, { format: 'spdx', specVersion: '2.3', packageCount: 1, violationCount: 0, violations: [] }]);
   }, 60_000);
 });
