@@ -126,7 +126,17 @@ async function ensureForeignLists(arch: Architecture, refresh = false): Promise<
   if (!refresh && existsSync(join(lists, '.complete'))) return;
   mkdirSync(join(lists, 'partial'), { recursive: true });
   mkdirSync(join(cacheRoot(), `apt-${arch}/cache/archives/partial`), { recursive: true });
-  await command('apt-get', [...options, '-qq', 'update']);
+  // Two builds at once (parallel test files) share these lists: apt locks them, so the second waits.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await command('apt-get', [...options, '-qq', 'update']);
+      break;
+    } catch (err) {
+      if (attempt >= 60 || !/Could not get lock|Unable to lock/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 2_000));
+      if (!refresh && existsSync(join(lists, '.complete'))) return;
+    }
+  }
   writeFileSync(join(lists, '.complete'), '');
 }
 
