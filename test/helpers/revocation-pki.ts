@@ -18,6 +18,8 @@ import { freePort } from './registry-server.js';
 
 const exec = promisify(execFile);
 
+export type CrlForm = 'base' | 'delta' | 'indirect';
+
 export interface RevocationPki {
   readonly dir: string;
   /** Leaf, intermediate, root (PEM), for notation's signingkeys.json. */
@@ -35,6 +37,8 @@ export interface RevocationPki {
   ocspRequests(): number;
   crlRequests(): number;
   revokeLeaf(): Promise<void>;
+  /** Republishes the CRL at the distribution point as a base (default), delta or indirect CRL. */
+  publishCrl(form?: CrlForm): Promise<void>;
   /** Stops the OCSP responder and the CRL server (the certificate still names them). */
   stopServices(): Promise<void>;
   startServices(): Promise<void>;
@@ -61,6 +65,11 @@ export async function createRevocationPki(dir: string, options: { nextUpdateMinu
     '[inter_ext]', 'basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid',
     '[leaf_ext]', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', timeStamping ? 'extendedKeyUsage=critical,timeStamping' : 'extendedKeyUsage=codeSigning', 'authorityKeyIdentifier=keyid',
     `authorityInfoAccess=OCSP;URI:${ocspUrl}`, `crlDistributionPoints=URI:${crlUrl}`,
+    // CRL forms Portcullis does not evaluate (publishCrl): a delta CRL (RFC 5280 §5.2.4, the
+    // indicator as raw DER, which openssl's config has no name for) and an indirect CRL (§5.2.5).
+    '[crl_delta]', '2.5.29.27 = critical, DER:02:01:01',
+    '[crl_indirect]', 'issuingDistributionPoint = critical, @idp',
+    '[idp]', `fullname = URI:${crlUrl}`, 'indirectCRL = TRUE',
     '',
   ].join('\n'));
   const ec = ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
@@ -87,7 +96,8 @@ export async function createRevocationPki(dir: string, options: { nextUpdateMinu
   let ocspServer: Server | undefined;
   let crlServer: Server | undefined;
   let ocspRequests = 0;
-  const gencrl = () => openssl(['ca', '-config', 'ca.cnf', '-gencrl', '-keyfile', 'inter.key', '-cert', 'inter.crt', '-crlhours', String(Math.max(1, Math.ceil(minutes / 60))), '-out', 'intermediate.crl.pem'], dir)
+  const gencrl = (form: CrlForm = 'base') => openssl(['ca', '-config', 'ca.cnf', '-gencrl', '-keyfile', 'inter.key', '-cert', 'inter.crt', '-crlhours', String(Math.max(1, Math.ceil(minutes / 60))),
+    ...(form === 'base' ? [] : ['-crlexts', `crl_${form}`]), '-out', 'intermediate.crl.pem'], dir)
     .then(() => openssl(['crl', '-in', 'intermediate.crl.pem', '-outform', 'DER', '-out', 'intermediate.crl'], dir));
 
   const respond = async (request: Buffer): Promise<Buffer> => {
@@ -145,6 +155,7 @@ export async function createRevocationPki(dir: string, options: { nextUpdateMinu
       await openssl(['ca', '-config', 'ca.cnf', '-revoke', 'leaf.crt', '-keyfile', 'inter.key', '-cert', 'inter.crt', '-crl_reason', 'keyCompromise'], dir);
       await gencrl();
     },
+    publishCrl: async (form) => { await gencrl(form); },
     stopServices,
     startServices,
     close: stopServices,

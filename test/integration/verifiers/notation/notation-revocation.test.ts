@@ -5,7 +5,8 @@
  * real HTTP fetcher (src/revocation/) injected as the composition root does. The leaf is then
  * revoked: strict denies with REVOKED, permissive and audit only log it. With the services
  * gone the status is REVOCATION_UNKNOWN, decided per level, within the deadline; a verified
- * status is reused from the cache until its nextUpdate.
+ * status is reused from the cache until its nextUpdate. A delta or indirect CRL served at the
+ * distribution point is refused with a coded problem (status unknown, decided per level).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -171,6 +172,24 @@ describe('Notation revocation with openssl OCSP and CRL services on loopback', (
       const r = await verify(await verifier('strict', { ocspTimeoutMs: 5000, crlTimeoutMs: 5000 }), { deadlineMs: 400 });
       expect(r).toMatchObject({ valid: false, error: { code: 'REVOCATION_UNKNOWN' } });
       expect(leafStatus(r)!.problems).toEqual([expect.stringContaining('the admission deadline')]);
+    });
+  });
+
+  describe('with a delta or an indirect CRL at the distribution point (forms not evaluated)', () => {
+    afterAll(async () => { await pki.publishCrl('base'); });
+
+    it.each([
+      ['delta', 'UNSUPPORTED: a delta CRL was served where a base CRL was expected'],
+      ['indirect', 'UNSUPPORTED: CRLs with an issuing distribution point (partitioned or indirect CRLs) are not supported'],
+    ] as const)('%s CRL: refused with a coded problem, REVOCATION_UNKNOWN enforced under strict, logged under permissive', async (form, problem) => {
+      await pki.publishCrl(form);
+      const crlOnly = { allowedHosts: [pki.hosts[1]] };
+      const strict = await verify(await verifier('strict', crlOnly));
+      expect(strict).toMatchObject({ valid: false, error: { code: 'REVOCATION_UNKNOWN' } });
+      expect(leafStatus(strict)).toMatchObject({ status: 'unknown', problems: [expect.stringContaining('not in revocation.allowedHosts'), expect.stringContaining(problem)] });
+      const permissive = await verify(await verifier('permissive', crlOnly));
+      expect(permissive.valid).toBe(true);
+      expect(revocationCheck(permissive)).toMatchObject({ outcome: 'logged', message: expect.stringContaining(problem) });
     });
   });
 

@@ -5,11 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createHttpRevocationFetcher } from '../../../../src/revocation/create-http-revocation-fetcher.js';
 import { buildOcspRequest } from '../../../../src/verifiers/notation/revocation/build-ocsp-request.js';
 import { readCertificateParts } from '../../../../src/verifiers/notation/revocation/certificate-parts.js';
@@ -18,6 +20,7 @@ import { checkOcspResponse } from '../../../../src/verifiers/notation/revocation
 import { RevocationError } from '../../../../src/verifiers/notation/revocation/revocation-error.js';
 import { createRevocationPki, type RevocationPki } from '../../../helpers/revocation-pki.js';
 
+const exec = promisify(execFile);
 let work: string;
 let pki: RevocationPki;
 let leaf: X509Certificate;
@@ -71,6 +74,20 @@ describe('checkOcspResponse on openssl ocsp answers', () => {
   });
   it('refuses it past its nextUpdate with STALE', () => {
     expect(code(() => checkOcspResponse(ocsp.bytes, ocspCheck({ now: new Date(Date.now() + 24 * 3600_000) })))).toBe('STALE');
+  });
+  it('refuses a response whose thisUpdate is in the future, beyond the 5 min clock skew, with STALE', () => {
+    expect(code(() => checkOcspResponse(ocsp.bytes, ocspCheck({ now: new Date(Date.now() - 4 * 60_000) })))).toBe('ok');
+    expect(code(() => checkOcspResponse(ocsp.bytes, ocspCheck({ now: new Date(Date.now() - 10 * 60_000) })))).toBe('STALE');
+  });
+  it('accepts a response without nextUpdate only until ocspMaxAgeSeconds after its thisUpdate', async () => {
+    // `openssl ocsp` without -nmin/-ndays sets no nextUpdate.
+    writeFileSync(join(pki.dir, 'no-next.req'), ocsp.request.der);
+    await exec('openssl', ['ocsp', '-index', 'index.txt', '-CA', 'inter.crt', '-rsigner', 'inter.crt', '-rkey', 'inter.key', '-reqin', 'no-next.req', '-respout', 'no-next.der'], { cwd: pki.dir, timeout: 30_000 });
+    const bytes = readFileSync(join(pki.dir, 'no-next.der'));
+    const status = checkOcspResponse(bytes, ocspCheck({ maxAgeWithoutNextUpdateMs: 3600_000 }));
+    expect(status).toMatchObject({ status: 'good' });
+    expect(status.nextUpdate).toBeUndefined();
+    expect(code(() => checkOcspResponse(bytes, ocspCheck({ now: new Date(Date.now() + 2 * 3600_000), maxAgeWithoutNextUpdateMs: 3600_000 })))).toBe('STALE');
   });
   it('refuses truncated bytes as MALFORMED', () => {
     expect(code(() => checkOcspResponse(ocsp.bytes.subarray(0, ocsp.bytes.length - 5), ocspCheck()))).toBe('MALFORMED');
