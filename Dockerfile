@@ -11,7 +11,9 @@
 # same /app paths (scripts/image/image-config.ts; test/unit/image/dockerfile-consistency.test.ts
 # keeps the two in step).
 
-ARG NODE_IMAGE=node:24-bookworm-slim
+# The node scripts/image/inputs.json pins (the `node` devDependency), on Debian 12 like the
+# engine-free image's libraries.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 # opa compiles the bundled default policy (policies/*.rego → Wasm) at build time only.
 ARG OPA_IMAGE=openpolicyagent/opa:1.22.3-static
 

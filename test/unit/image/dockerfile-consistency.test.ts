@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_INPUTS_FILE } from '../../../scripts/image/build-image.js';
+import { readImageInputs } from '../../../scripts/image/image-inputs.js';
 import { APP_DIR, CMD, ENTRYPOINT, ENV, EXPOSED_PORTS, IMAGE_USER } from '../../../scripts/image/image-config.js';
 import { PROJECT_ROOT } from '../../helpers/tools.js';
 
@@ -20,6 +22,11 @@ describe('Dockerfile and the engine-free image', () => {
   it('set NODE_ENV alike and expose the same ports', () => {
     expect(instruction('ENV')).toEqual(ENV.filter((e) => !e.startsWith('PATH=')));
     expect(instruction('EXPOSE').flatMap((v) => v.split(/\s+/)).map((p) => `${p}/tcp`)).toEqual([...EXPOSED_PORTS]);
+  });
+
+  it('run the same node version, on the same Debian release', () => {
+    const inputs = readImageInputs(DEFAULT_INPUTS_FILE);
+    expect(lines).toContain(`ARG NODE_IMAGE=node:${inputs.node.version}-${inputs.debian.release.codename}-slim`);
   });
 
   it('copy the same things into /app', () => {
