@@ -30,6 +30,7 @@ console.error(`build-image: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 for (const p of image.platforms) console.error(`build-image: linux/${p.architecture} ${p.manifest.digest} (${(p.unpackedSize / 1e6).toFixed(1)} MB unpacked)`);
 if (values.push) {
   const args = ['cp', '--from-oci-layout', `${layoutDir}:${image.tag}`, values.push, ...(values['plain-http'] ? ['--to-plain-http'] : [])];
-  execFileSync('oras', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // oras's progress goes to stderr: stdout carries only the JSON result.
+  execFileSync('oras', args, { stdio: ['ignore', 2, 2] });
 }
 console.log(JSON.stringify({ layoutDir, tag: image.tag, digest: image.digest, platforms: image.platforms.map((p) => ({ architecture: p.architecture, digest: p.manifest.digest })) }));
