@@ -25,6 +25,7 @@ import { BASE_TLS_OPTIONS } from './server/tls/base-tls-options.js';
 import { loadTlsMaterial, type TlsFiles } from './server/tls/load-tls-material.js';
 import { createTlsReloader, type TlsReloader } from './server/tls/tls-reloader.js';
 import { ConfigError } from './shared/coded-error.js';
+import type { SelfManagedCerts } from './webhook-certs/start-self-managed-certs.js';
 
 export type { Ports } from './server/runtime-ports.js';
 export { buildPorts } from './compose-ports.js';
@@ -55,6 +56,8 @@ export interface RunningPortcullis {
   readonly metrics: Metrics;
   readonly configStore: ConfigStore;
   readonly tls: TlsReloader;
+  /** With `tls.selfManaged.enabled`: the certificate Secret follower and, when leading, its writer. */
+  readonly selfManagedCerts: SelfManagedCerts | undefined;
   readonly logger: Logger;
   /** The ports new requests get now. */
   ports(): Ports;
@@ -105,7 +108,18 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
       clientCAFile: mtls ? (c.tls.clientCAFile ?? previous?.clientCAFile ?? null) : null,
     });
     let files = tlsFiles(config);
-    const material = await loadTlsMaterial(files);
+    // Self-managed certificates (docs/self-managed-certs.md): the serving pair comes from the
+    // Secret, in memory; the listener starts once a usable pair is there. Fixed at start.
+    let selfManaged: SelfManagedCerts | undefined;
+    if (config.tls.selfManaged.enabled) {
+      const { startSelfManagedServing } = await import('./webhook-certs/start-self-managed-serving.js');
+      const started = await startSelfManagedServing(config.tls.selfManaged, { kubeConfig: opts.kubeConfig, logger, metrics });
+      selfManaged = started;
+      cleanup.push(() => started.close());
+      await started.waitForPair();
+    }
+    const serving = selfManaged ? () => selfManaged.current() : undefined;
+    const material = await loadTlsMaterial(files, undefined, serving);
     const health = { ready: () => holder.current().ready(), detail: () => holder.current().readiness?.() ?? [] };
     const shedder = createLoadShedder({ config: () => config, metrics, logger });
     cleanup.push(async () => shedder.close());
@@ -119,8 +133,11 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
       requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 30_000,
     }, app);
     server.on('tlsClientError', (err) => logger.debug({ err: { message: err.message } }, 'TLS handshake failed'));
-    const tls = await createTlsReloader(server, { files, initial: material, logger, metrics, debounceMs: config.tls.reloadDebounceMs });
+    const tls = await createTlsReloader(server, { files, initial: material, logger, metrics, debounceMs: config.tls.reloadDebounceMs, serving });
     cleanup.push(() => tls.close());
+    selfManaged?.onChange(() => void tls.reload());
+    // A pair that arrived between the first load and the listener above.
+    if (selfManaged) await tls.reload();
     const metricsServer = createHttpServer(createMetricsApp(metrics.registry, health));
 
     const host = opts.listen?.host ?? config.server.host;
@@ -161,6 +178,9 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
       if ((next.tls.clientCAFile === null) !== (previous.tls.clientCAFile === null) || (!mtls && next.tls.clientCAFile !== null)) {
         logger.warn({ key: 'tls.clientCAFile' }, 'turning mTLS on or off takes effect on restart');
       }
+      if (JSON.stringify(next.tls.selfManaged) !== JSON.stringify(previous.tls.selfManaged)) {
+        logger.warn({ key: 'tls.selfManaged' }, 'this setting takes effect on restart');
+      }
     });
 
     logger.info({ url: urlFor('https', host, port), metrics: urlFor('http', host, metricsPort), mtls, config: config.configFile ?? 'embedded defaults' }, 'portcullis listening');
@@ -173,6 +193,7 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
       metrics,
       configStore,
       tls,
+      selfManagedCerts: selfManaged,
       logger,
       ports: () => holder.current(),
       close: () => (closing ??= runCleanup(cleanup)),

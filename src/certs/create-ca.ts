@@ -2,7 +2,7 @@
  * Development/test certificate material made with node-forge (SPEC "Commands":
  * `portcullis certs generate`). Production clusters bring their own (cert-manager).
  */
-import { constants, generateKeyPairSync, privateEncrypt } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateEncrypt, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 
 export interface KeyPairPem {
@@ -54,10 +54,15 @@ export function randomSerial(): string {
  * pure-JS prime search and modPow take seconds per certificate on a busy machine.
  */
 export function rsaKeyPair(): RsaKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  return rsaKey(privateKey);
+}
+
+/** forge's view of an RSA private key held by node:crypto. */
+export function rsaKey(privateKey: KeyObject): RsaKey {
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   return {
-    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()) as forge.pki.rsa.PublicKey,
+    publicKey: forge.pki.publicKeyFromPem(createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString()) as forge.pki.rsa.PublicKey,
     keyPem,
     sign(md) {
       if (md.algorithm !== 'sha256') throw new Error(`unsupported digest ${md.algorithm}`);
@@ -67,6 +72,14 @@ export function rsaKeyPair(): RsaKey {
       return sig.toString('binary');
     },
   };
+}
+
+/**
+ * A CA made earlier (its PEM certificate and RSA key), to issue more certificates with. The
+ * caller has checked that the key matches the certificate.
+ */
+export function caFromPem(certPem: string, keyPem: string): CertificateAuthority {
+  return { cert: forge.pki.certificateFromPem(certPem), key: rsaKey(createPrivateKey(keyPem)), certPem, keyPem };
 }
 
 /** A certificate for `keys` with a random serial and the validity window, ready for subject and extensions. */

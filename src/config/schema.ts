@@ -85,6 +85,8 @@ const selfManaged = z.strictObject({
   if (v.renewBefore >= v.caValidity) issue('renewBefore', 'must be shorter than tls.selfManaged.caValidity');
   // A rotation takes two overlaps plus up to a check interval per step; the old CA must outlive it.
   if (2 * v.overlap + 3 * v.checkInterval >= v.renewBefore) issue('overlap', 'two overlaps plus three check intervals must be shorter than tls.selfManaged.renewBefore');
+  // A new CA takes over up to that long after it was made; it must not be due for renewal by then.
+  if (v.renewBefore + 2 * v.overlap + 3 * v.checkInterval >= v.caValidity) issue('caValidity', 'must be longer than tls.selfManaged.renewBefore plus two overlaps plus three check intervals');
   if (2 * v.checkInterval > v.leaseDuration) issue('leaseDuration', 'must be at least twice tls.selfManaged.checkInterval (the leader renews once per check)');
 });
 

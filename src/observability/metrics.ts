@@ -46,6 +46,8 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
     revocationFetches: new Counter({ name: `${P}revocation_fetches_total`, help: 'Notation revocation fetches (OCSP, CRL) by result (success, failure, refused by scheme or allow-list)', labelNames: ['kind', 'result'] as const, registers: r }),
     revocationFetchDuration: new Histogram({ name: `${P}revocation_fetch_duration_seconds`, help: 'Time of one OCSP or CRL fetch', labelNames: ['kind'] as const, buckets: LATENCY_BUCKETS, registers: r }),
     tlsCertExpiry: new Gauge({ name: `${P}tls_cert_expiry_timestamp_seconds`, help: 'notAfter of loaded certificates (unix seconds)', labelNames: ['cert'] as const, registers: r }),
+    webhookCertSteps: new Counter({ name: `${P}webhook_cert_steps_total`, help: 'Self-managed webhook certificate steps taken by the leader (docs/self-managed-certs.md), and errors', labelNames: ['step'] as const, registers: r }),
+    webhookCertLeader: new Gauge({ name: `${P}webhook_cert_leader`, help: '1 while this replica holds the self-managed certificate Lease', registers: r }),
     canaryStatus: new Gauge({ name: `${P}canary_status`, help: 'Enforcement canary on the live policy: 1 the check passed, 0 it failed', labelNames: ['check'] as const, registers: r }),
     canaryLastRun: new Gauge({ name: `${P}canary_last_run_timestamp_seconds`, help: 'When the enforcement canary last ran (unix seconds)', registers: r }),
     canaryRefusals: new Counter({ name: `${P}canary_refusals_total`, help: 'Policies or configs refused because they admit a known-bad image in enforce mode', registers: r }),

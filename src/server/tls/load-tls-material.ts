@@ -31,9 +31,20 @@ export interface TlsMaterial {
 const MAX_FILE_BYTES = 1024 * 1024;
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-export async function loadTlsMaterial(files: TlsFiles, now: Date = new Date()): Promise<TlsMaterial> {
+/** A serving pair held in memory (self-managed certificates) instead of read from files. */
+export interface ServingPairSource {
+  (): { readonly cert: Buffer; readonly key: Buffer } | undefined;
+}
+
+/**
+ * Reads and checks the files; with `serving`, the pair comes from it (docs/self-managed-certs.md)
+ * and only the client CA file is read.
+ */
+export async function loadTlsMaterial(files: TlsFiles, now: Date = new Date(), serving?: ServingPairSource): Promise<TlsMaterial> {
+  const held = serving?.();
+  if (serving && !held) throw new TlsError('READ_FAILED', 'no self-managed serving certificate yet');
   const [cert, key, ca] = await Promise.all([
-    read(files.certFile), read(files.keyFile), files.clientCAFile ? read(files.clientCAFile) : Promise.resolve(undefined),
+    held ? held.cert : read(files.certFile), held ? held.key : read(files.keyFile), files.clientCAFile ? read(files.clientCAFile) : Promise.resolve(undefined),
   ]);
   return checkTlsMaterial({ cert, key, ca }, now);
 }

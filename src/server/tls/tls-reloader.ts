@@ -13,7 +13,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.js';
 import { BASE_TLS_OPTIONS } from './base-tls-options.js';
-import { loadTlsMaterial, type TlsFiles, type TlsMaterial } from './load-tls-material.js';
+import { loadTlsMaterial, type ServingPairSource, type TlsFiles, type TlsMaterial } from './load-tls-material.js';
 
 export type ReloadResult = 'success' | 'error' | 'unchanged';
 
@@ -35,6 +35,8 @@ export interface TlsReloaderOptions {
   debounceMs?: number;
   /** Fallback re-check for missed file events; 0 turns it off. */
   pollIntervalMs?: number;
+  /** The serving pair from memory (self-managed certificates): certFile/keyFile are neither read nor watched. */
+  serving?: ServingPairSource | undefined;
 }
 
 export function recordExpiry(metrics: Pick<Metrics, 'tlsCertExpiry'>, m: TlsMaterial): void {
@@ -58,7 +60,7 @@ export async function createTlsReloader(server: Pick<Server, 'setSecureContext'>
       if (closed) return 'unchanged';
       let next: TlsMaterial;
       try {
-        next = await loadTlsMaterial(files);
+        next = await loadTlsMaterial(files, undefined, options.serving);
       } catch (err) {
         metrics.tlsReloads.inc({ result: 'error' });
         logger.error({ err: { code: (err as { code?: string }).code, message: (err as Error).message } }, 'TLS reload refused; keeping the current certificate');
@@ -83,7 +85,10 @@ export async function createTlsReloader(server: Pick<Server, 'setSecureContext'>
 
   const startWatching = async () => {
     await watcher?.close();
-    const dirs = [...new Set([files.certFile, files.keyFile, files.clientCAFile].filter((f): f is string => !!f).map((f) => dirname(f)))];
+    watcher = undefined;
+    const watched = options.serving ? [files.clientCAFile] : [files.certFile, files.keyFile, files.clientCAFile];
+    const dirs = [...new Set(watched.filter((f): f is string => !!f).map((f) => dirname(f)))];
+    if (dirs.length === 0) return;
     // depth 0 and no symlink following: `..data` and the timestamped directories show up as
     // entries of the watched directory, which is all we need to know that something moved.
     watcher = watch(dirs, { ignoreInitial: true, depth: 0, followSymlinks: false });

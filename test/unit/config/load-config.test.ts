@@ -10,7 +10,7 @@ describe('parseConfig', () => {
   it('fills every default of the SPEC shape', () => {
     const c = defaultConfig('/srv');
     expect(c.server).toEqual({ port: 8443, metricsPort: 9090, host: '0.0.0.0', bodyLimitBytes: 3145728, maxJsonDepth: 64, shutdownGraceMs: 10_000 });
-    expect(c.tls).toEqual({ certFile: '/srv/certs/tls.crt', keyFile: '/srv/certs/tls.key', clientCAFile: null, allowedClientNames: ['portcullis-client'], reloadDebounceMs: 250 });
+    expect(c.tls).toEqual({ certFile: '/srv/certs/tls.crt', keyFile: '/srv/certs/tls.key', clientCAFile: null, allowedClientNames: ['portcullis-client'], reloadDebounceMs: 250, selfManaged: expect.objectContaining({ enabled: false }) });
     expect(c.admission).toEqual({ deadlineBufferMs: 200, defaultTimeoutSeconds: 10, failurePolicy: 'deny', maxInflight: 256, maxEventLoopLagMs: 1000, maxImagesPerObject: 64 });
     expect(c.mutation).toEqual({ enabled: true, onError: 'deny' });
     expect(c.validation).toEqual({ mode: 'enforce', platforms: 'index', excludeNamespaces: ['kube-system'], requireDigest: true, excludeImages: [], namespaces: {}, modeLabelMayRelax: { namespaces: [], selector: null } });
