@@ -1,6 +1,7 @@
 /**
  * What the attestation integration tests share: predicates generated for the test (a SLSA v1
- * provenance as a GitHub-Actions-like builder writes it, an SPDX 2.3 SBOM with one package), an
+ * provenance as a GitHub-Actions-like builder writes it, a cosign vulnerability scan record, an
+ * SPDX 2.3 SBOM with one package), an
  * admission context, and an example policy built to Wasm with the helpers it imports.
  */
 import { copyFileSync, mkdtempSync } from 'node:fs';
@@ -18,6 +19,19 @@ export function slsaProvenance(repository: string, ref: string, builder: string)
       resolvedDependencies: [{ uri: `git+${repository}@${ref}`, digest: { gitCommit: 'a'.repeat(40) } }],
     },
     runDetails: { builder: { id: builder }, metadata: { invocationId: 'run-1' } },
+  };
+}
+
+/** A cosign vulnerability predicate whose result is a Trivy JSON report. */
+export function vulnerabilityScan(finishedAt: Date, severities: readonly string[]): unknown {
+  const at = finishedAt.toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    invocation: { uri: 'https://ci.example.test/scan/1', event_id: '1', 'builder.id': 'trivy' },
+    scanner: {
+      uri: 'pkg:github/aquasecurity/trivy@0.60.0', version: '0.60.0', db: { uri: 'https://ghcr.io/aquasecurity/trivy-db', version: '2' },
+      result: { SchemaVersion: 2, Results: [{ Target: 'app', Vulnerabilities: severities.map((s, i) => ({ VulnerabilityID: `CVE-2026-${1000 + i}`, Severity: s })) }] },
+    },
+    metadata: { scanStartedOn: at, scanFinishedOn: at },
   };
 }
 

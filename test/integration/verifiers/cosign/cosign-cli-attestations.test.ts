@@ -17,7 +17,7 @@ import { silentLogger } from '../../../../src/observability/logger.js';
 import { createRegistryClient, type PortcullisRegistryClient } from '../../../../src/oci/registry-client.js';
 import { buildValidationPipeline, type ValidationPipeline } from '../../../../src/validation/build-validation-pipeline.js';
 import type { VerifierResult } from '../../../../src/verifiers/verifier.js';
-import { exampleBundle, podAdmission, slsaProvenance, spdxPredicate } from '../../../helpers/attestation-fixtures.js';
+import { exampleBundle, podAdmission, slsaProvenance, spdxPredicate, vulnerabilityScan } from '../../../helpers/attestation-fixtures.js';
 import { cosignCli, type CosignCli, type CosignKeyPair } from '../../../helpers/cosign-cli.js';
 import { pushImage } from '../../../helpers/push-image.js';
 import { startRegistry, type RegistryKind, type RunningRegistry } from '../../../helpers/registry-server.js';
@@ -30,19 +30,6 @@ const BUILDER = 'https://ci.example.test/builders/release@v1';
 const REPOSITORY = 'https://git.example.test/acme/app';
 
 const provenance = (repository: string, ref: string) => slsaProvenance(repository, ref, BUILDER);
-
-/** A cosign vulnerability predicate whose result is a Trivy JSON report. */
-function vulnerabilityScan(finishedAt: Date, severities: readonly string[]): unknown {
-  const at = finishedAt.toISOString().replace(/\.\d+Z$/, 'Z');
-  return {
-    invocation: { uri: 'https://ci.example.test/scan/1', event_id: '1', 'builder.id': 'trivy' },
-    scanner: {
-      uri: 'pkg:github/aquasecurity/trivy@0.60.0', version: '0.60.0', db: { uri: 'https://ghcr.io/aquasecurity/trivy-db', version: '2' },
-      result: { SchemaVersion: 2, Results: [{ Target: 'app', Vulnerabilities: severities.map((s, i) => ({ VulnerabilityID: `CVE-2026-${1000 + i}`, Severity: s })) }] },
-    },
-    metadata: { scanStartedOn: at, scanFinishedOn: at },
-  };
-}
 
 describe.each<RegistryKind>(['olareg', 'distribution'])('cosign attest on %s', (kind) => {
   let registry: RunningRegistry;
