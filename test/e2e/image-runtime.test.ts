@@ -94,12 +94,12 @@ describe('Portcullis from its own image, under crun, behind a real kube-apiserve
       if (exit) throw new Error(`the container exited (${JSON.stringify(exit)}):\n${running.logs().slice(-4_000)}`);
       const res = await fetch(`http://127.0.0.1:${metricsPort}/healthz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
       return res?.status === 200 ? true : undefined;
-    }, 60_000, 250);
+    }, 120_000, 250);
 
     await applyManifests(cp.kubeConfig, manifestsForTarget({ baseUrl: `https://127.0.0.1:${port}`, caPem: servingCa.certPem }));
     expect((await admin.create('/api/v1/namespaces', { metadata: { name: 'apps' } })).status).toBe(201);
     await waitForWebhooks(admin, 'apps', pod('warmup', signed), signed);
-  }, 300_000);
+  }, 480_000);
 
   afterAll(async () => {
     await container?.stop();

@@ -52,7 +52,7 @@ describe('the image build', () => {
       chmodSync(p, statSync(p).isDirectory() ? 0o775 : (mode & 0o111 ? 0o775 : 0o664));
     }
     second = await buildPortcullisImage({ projectDir: copy, sourceDateEpoch: EPOCH, revision: REVISION });
-  }, 300_000);
+  }, 480_000);
 
   afterAll(async () => {
     first?.cleanup();
@@ -96,7 +96,7 @@ describe('the image build', () => {
     const bundle = createRuntimeBundle(first.layoutDir, { architecture: 'arm64' });
     try {
       // -L: the aarch64 loader and libraries come from the image (this amd64 host has none).
-      const qemu = (args: string[]) => run(toolPath('qemu-aarch64-static'), ['-L', bundle.rootfs, join(bundle.rootfs, 'usr/local/bin/node'), ...args], { timeout: 120_000 });
+      const qemu = (args: string[]) => run(toolPath('qemu-aarch64-static'), ['-L', bundle.rootfs, join(bundle.rootfs, 'usr/local/bin/node'), ...args], { timeout: 240_000 });
       const probe = await qemu(['-p', 'JSON.stringify([process.arch, process.version, require("node:crypto").createHash("sha256").update("x").digest("hex").length])']);
       expect(JSON.parse(probe.stdout)).toEqual(['arm64', `v${readImageInputs(DEFAULT_INPUTS_FILE).node.version}`, 64]);
       const help = await qemu([join(bundle.rootfs, 'app/bin/portcullis.js'), '--help']);
@@ -105,7 +105,7 @@ describe('the image build', () => {
     } finally {
       bundle.cleanup();
     }
-  }, 180_000);
+  }, 300_000);
 
   it('is pushed to a real registry with oras cp --from-oci-layout and served there under the same digest', async () => {
     const ref = `${registry.host}/portcullis/portcullis:${first.tag}`;
