@@ -6,7 +6,8 @@
  * process with no kubeconfig (as in bench/side-by-side.ts), loaded through
  * test/helpers/track-packages.mjs, which records every npm package the process loads. When
  * `/readyz` answers 200 the benchmark reads VmRSS (and VmHWM) from /proc and prints them with
- * the packages loaded. `--modules` adds a table of what each runtime dependency costs alone:
+ * the packages loaded, once with Node's defaults and once with the NODE_OPTIONS of
+ * manifests/deployment.yaml (heap sizing flags). `--modules` adds a table of what each runtime dependency costs alone:
  * RSS and heap after `import()` in a fresh Node process (after a full GC), and its load time.
  *
  *   node_modules/.bin/node --import ./bench/ts-hooks.mjs bench/memory-startup.ts [--runs 3] [--modules] [--no-build]
@@ -17,7 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { generateCertSet, writeCertSet } from '../src/certs/index.js';
 
 const exec = promisify(execFile);
@@ -50,7 +51,13 @@ const SHAPES: readonly Shape[] = [
   { name: 'sbom verifier + notation', config: (w) => ({ cache: { type: 'memory' }, verifiers: [notation(w), { name: 'sbom', type: 'sbom', disallowedLicenses: ['GPL-3.0-only'] }] }) },
 ];
 
-async function startAndMeasure(work: string, shape: Shape, run: number): Promise<{ readyMiB: number; hwmMiB: number; packages: string[] }> {
+/** NODE_OPTIONS of the shipped Deployment (manifests/deployment.yaml), so a row can run as deployed. */
+function deployedNodeOptions(): string {
+  const doc = parse(readFileSync(join(ROOT, 'manifests', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } } };
+  return doc.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+}
+
+async function startAndMeasure(work: string, shape: Shape, run: number, nodeOptions: string): Promise<{ readyMiB: number; hwmMiB: number; packages: string[] }> {
   const dir = join(work, `${run}-${shape.name.replace(/\W+/g, '-')}`);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
@@ -64,7 +71,7 @@ async function startAndMeasure(work: string, shape: Shape, run: number): Promise
   const track = join(dir, 'packages.txt');
   writeFileSync(track, '');
   const child = spawn(process.execPath, ['--import', join(ROOT, 'test', 'helpers', 'track-packages.mjs'), join(ROOT, 'bin', 'portcullis.js'), 'serve', '--config', configPath], {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, KUBECONFIG: join(dir, 'no-kubeconfig'), PORTCULLIS_TRACK_PACKAGES: track },
+    env: { PATH: process.env.PATH ?? '', HOME: dir, KUBECONFIG: join(dir, 'no-kubeconfig'), PORTCULLIS_TRACK_PACKAGES: track, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -114,13 +121,16 @@ async function main(): Promise<void> {
     const [load] = readFileSync('/proc/loadavg', 'utf8').split(' ');
     console.log(`machine: load average ${load} at start; ${values.runs} fresh processes per config, median`);
     const deps = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
-    console.log('\n| config | RSS at ready (MiB) | VmHWM at ready (MiB) | npm packages loaded |\n|---|---|---|---|');
+    const deployed = deployedNodeOptions();
+    console.log(`\n| config | node flags | RSS at ready (MiB) | VmHWM at ready (MiB) | npm packages loaded |\n|---|---|---|---|---|`);
     for (const shape of SHAPES) {
-      const runs = [];
-      for (let r = 0; r < Number(values.runs); r++) runs.push(await startAndMeasure(work, shape, r));
-      const pkgs = runs[0]!.packages;
-      const direct = pkgs.filter((p) => deps.includes(p));
-      console.log(`| ${shape.name} | ${median(runs.map((x) => x.readyMiB)).toFixed(1)} | ${median(runs.map((x) => x.hwmMiB)).toFixed(1)} | ${pkgs.length} (${direct.length} direct: ${direct.join(', ')}) |`);
+      for (const [label, nodeOptions] of [['node defaults', ''], [`as deployed: ${deployed}`, deployed]] as const) {
+        const runs = [];
+        for (let r = 0; r < Number(values.runs); r++) runs.push(await startAndMeasure(work, shape, r, nodeOptions));
+        const pkgs = runs[0]!.packages;
+        const direct = pkgs.filter((p) => deps.includes(p));
+        console.log(`| ${shape.name} | ${label} | ${median(runs.map((x) => x.readyMiB)).toFixed(1)} | ${median(runs.map((x) => x.hwmMiB)).toFixed(1)} | ${pkgs.length} (${direct.length} direct: ${direct.join(', ')}) |`);
+      }
     }
     if (values.modules) {
       console.log('\n| dependency, alone | RSS added (MiB) | heap added (MiB) | load ms |\n|---|---|---|---|');
