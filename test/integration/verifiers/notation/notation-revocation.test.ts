@@ -88,6 +88,11 @@ describe('Notation revocation with openssl OCSP and CRL services on loopback', (
       // The result may be cached only until the OCSP response's nextUpdate.
       expect(Date.parse(r.expiresAt!)).toBeLessThanOrEqual(Date.parse(leafStatus(r)!.nextUpdate as string));
       expect(pki.ocspRequests()).toBeGreaterThan(0);
+      // Metrics: the fetch by kind and outcome, its duration, and the cache lookup that missed.
+      expect(await counter('portcullis_revocation_fetches_total', { kind: 'ocsp', result: 'success' })).toBeGreaterThan(0);
+      const durations = (await metrics.registry.getSingleMetric('portcullis_revocation_fetch_duration_seconds')!.get()).values;
+      expect(durations.find((v) => (v as { metricName?: string }).metricName === 'portcullis_revocation_fetch_duration_seconds_count' && v.labels.kind === 'ocsp')?.value).toBeGreaterThan(0);
+      expect(await counter('portcullis_cache_requests_total', { kind: 'revocation', result: 'miss' })).toBeGreaterThan(0);
     });
 
     it('falls back to the CRL when OCSP cannot tell (here: its host is not allowed)', async () => {
@@ -101,6 +106,7 @@ describe('Notation revocation with openssl OCSP and CRL services on loopback', (
       const r = await verify(await verifier('strict', { allowedHosts: ['revocation.example.com'] }));
       expect(r).toMatchObject({ valid: false, error: { code: 'REVOCATION_UNKNOWN' } });
       expect(pki.ocspRequests() + pki.crlRequests()).toBe(before);
+      expect(await counter('portcullis_revocation_fetches_total', { kind: 'crl', result: 'refused' })).toBeGreaterThan(0);
     });
 
     it('with fetching off, says so and fetches nothing', async () => {
