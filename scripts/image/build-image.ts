@@ -138,6 +138,12 @@ async function baseLayerEntries(inputs: ImageInputs, arch: Architecture): Promis
   ]);
 }
 
+/**
+ * node_modules files node never reads: type declarations and source maps (53 of 141 MB here;
+ * source maps are only read with --enable-source-maps, which the image does not set).
+ */
+const keepAtRuntime = (rel: string): boolean => !/\.(d\.[cm]?ts|map)$/.test(rel);
+
 interface Layer { readonly descriptor: Descriptor; readonly diffId: string; readonly size: number }
 
 function layer(out: LayoutWriter, entries: readonly TarEntry[], epoch: number): Layer {
@@ -176,7 +182,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   log('production node_modules (npm ci --omit=dev)');
   const nodeModules = await productionNodeModules(projectDir);
   const shared = [
-    layer(out, collectTree(nodeModules, `${APP_DIR.slice(1)}/node_modules`), epoch),
+    layer(out, collectTree(nodeModules, `${APP_DIR.slice(1)}/node_modules`, keepAtRuntime), epoch),
     layer(out, [
       ...collectTree(join(projectDir, 'package.json'), `${APP_DIR.slice(1)}/package.json`),
       ...collectTree(join(projectDir, 'bin'), `${APP_DIR.slice(1)}/bin`),
@@ -185,7 +191,7 @@ export async function buildImage(options: BuildImageOptions): Promise<BuiltImage
   ];
   const history = [
     { created, created_by: `scripts/build-image.sh: Debian ${inputs.debian.release.codename} shared libraries, node ${inputs.node.version}, /etc/passwd (uid ${IMAGE_USER.uid})` },
-    { created, created_by: 'scripts/build-image.sh: npm ci --omit=dev --ignore-scripts' },
+    { created, created_by: 'scripts/build-image.sh: npm ci --omit=dev --ignore-scripts (without *.d.ts, *.map)' },
     { created, created_by: 'scripts/build-image.sh: package.json, bin/, dist/' },
   ];
 
