@@ -38,13 +38,17 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if and (not .Values.certificates.selfManaged.enabled) .Values.certificates.existingSecret -}}
 {{- .Values.certificates.existingSecret -}}
 {{- else -}}
+{{- if .Values.certificates.selfManaged.enabled -}}
+{{- include "portcullis.fullname" . }}-webhook-tls
+{{- else -}}
 {{- include "portcullis.fullname" . }}-tls
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- define "portcullis.trustSecretName" -}}{{ default (printf "%s-trust-store" (include "portcullis.fullname" .)) .Values.trust.existingSecret }}{{- end -}}
 {{- define "portcullis.clientCAName" -}}{{ include "portcullis.fullname" . }}-client-ca{{- end -}}
 {{- define "portcullis.clientCASecretName" -}}{{ default (include "portcullis.clientCAName" .) .Values.mtls.clientCA.existingSecret }}{{- end -}}
-{{- define "portcullis.leaseName" -}}{{ include "portcullis.fullname" . }}-certs{{- end -}}
+{{- define "portcullis.leaseName" -}}{{ include "portcullis.fullname" . }}-webhook-certs{{- end -}}
 
 {{- define "portcullis.image" -}}
 {{- $tag := default .Chart.AppVersion .Values.image.tag -}}
@@ -63,27 +67,40 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{/* Paths inside the container. */}}
 {{- define "portcullis.clientCAFile" -}}/etc/portcullis/client-ca/{{ .Values.mtls.clientCA.key }}{{- end -}}
 
-{{/*
-The self-managed certificates' part of the config. The keys are those the certs work lands
-in src/config/schema.ts; kept here alone so that a rename touches one place.
-*/}}
+{{/* tls.selfManaged of the config (docs/self-managed-certs.md), naming this release's objects. */}}
 {{- define "portcullis.selfManagedConfig" -}}
 {{- $fullname := include "portcullis.fullname" . -}}
+{{- $sm := .Values.certificates.selfManaged -}}
 {{- toJson (dict
   "enabled" true
-  "secret" (dict "namespace" .Release.Namespace "name" (include "portcullis.tlsSecretName" .))
-  "lease" (dict "namespace" .Release.Namespace "name" (include "portcullis.leaseName" .))
-  "webhooks" (dict "mutating" $fullname "validating" $fullname)
-  "dnsNames" (list (printf "%s.%s.svc" $fullname .Release.Namespace) (printf "%s.%s.svc.cluster.local" $fullname .Release.Namespace))
+  "secretName" (include "portcullis.tlsSecretName" .)
+  "namespace" .Release.Namespace
+  "serviceName" $fullname
+  "extraNames" $sm.extraNames
+  "webhookConfigurations" (dict "validating" $fullname "mutating" $fullname)
+  "leaseName" (include "portcullis.leaseName" .)
+  "caValidity" $sm.caValidity
+  "certValidity" $sm.certValidity
+  "renewBefore" $sm.renewBefore
+  "overlap" $sm.overlap
+  "checkInterval" $sm.checkInterval
+  "leaseDuration" $sm.leaseDuration
+  "startTimeout" $sm.startTimeout
 ) -}}
 {{- end -}}
 
 {{/* The Portcullis config file (SPEC "Configuration"), from the values. */}}
 {{- define "portcullis.config" -}}
 {{- $v := .Values -}}
-{{- $tls := dict "certFile" "/etc/portcullis/tls/tls.crt" "keyFile" "/etc/portcullis/tls/tls.key" "clientCAFile" nil "allowedClientNames" $v.mtls.allowedClientNames -}}
+{{- $tls := dict "clientCAFile" nil "allowedClientNames" $v.mtls.allowedClientNames -}}
 {{- if $v.mtls.enabled -}}{{- $_ := set $tls "clientCAFile" (include "portcullis.clientCAFile" .) -}}{{- end -}}
-{{- if $v.certificates.selfManaged.enabled -}}{{- $_ := set $tls "selfManaged" (include "portcullis.selfManagedConfig" . | fromJson) -}}{{- end -}}
+{{- if $v.certificates.selfManaged.enabled -}}
+{{- /* The pair comes from the Secret, through the API server: no certFile/keyFile. */ -}}
+{{- $_ := set $tls "selfManaged" (include "portcullis.selfManagedConfig" . | fromJson) -}}
+{{- else -}}
+{{- $_ := set $tls "certFile" "/etc/portcullis/tls/tls.crt" -}}
+{{- $_ := set $tls "keyFile" "/etc/portcullis/tls/tls.key" -}}
+{{- end -}}
 {{- $validation := deepCopy $v.validation -}}
 {{- $_ := set $validation "excludeNamespaces" (include "portcullis.excludedNamespaces" . | fromJsonArray) -}}
 {{- $cache := dict "type" $v.cache.type "maxBytes" $v.cache.maxBytes "maxEntryBytes" $v.cache.maxEntryBytes -}}
