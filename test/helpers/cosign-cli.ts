@@ -13,6 +13,8 @@ import { toolPath } from './tools.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'portcullis-test';
+/** The password of every key cosignCli makes (what COSIGN_PASSWORD must be to use them elsewhere). */
+export const COSIGN_TEST_PASSWORD = PASSWORD;
 
 export interface CosignKeyPair {
   readonly privateKeyPath: string;
