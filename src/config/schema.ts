@@ -196,11 +196,11 @@ const registries = z.strictObject({
   /** Longest a fetch waits for free bytes before failing with BUDGET_EXHAUSTED. */
   maxBytesWaitMs: z.number().int().min(0).max(30_000).default(5_000),
   /** Outbound registry requests in flight at once, all registries together; also the open sockets (idle keep-alive ones included) above which idle pools are closed. */
-  maxConnections: z.number().int().min(1).max(4096).default(64),
+  maxConnections: z.number().int().min(1).max(4096).default(256),
   /** Outbound registry requests in flight at once for one admission request. */
-  maxConnectionsPerRequest: z.number().int().min(1).max(1024).default(16),
+  maxConnectionsPerRequest: z.number().int().min(1).max(1024).default(64),
   /** Sockets per registry origin. */
-  maxConnectionsPerRegistry: z.number().int().min(1).max(256).default(16),
+  maxConnectionsPerRegistry: z.number().int().min(1).max(256).default(64),
   /** Registry origins with open connection pools at once (least recently used closed first). */
   maxOrigins: z.number().int().min(1).max(10_000).default(64),
 }).prefault({}).check((ctx) => {

@@ -50,8 +50,8 @@ export const DEFAULT_REQUEST_LIMITS: RequestLimitOptions = {
   maxBytesInFlight: 128 * 1024 * 1024,
   maxBytesPerRequest: 64 * 1024 * 1024,
   maxBytesWaitMs: 5_000,
-  maxConnections: 64,
-  maxConnectionsPerRequest: 16,
+  maxConnections: 256,
+  maxConnectionsPerRequest: 64,
 };
 
 /** Wait for bytes ends this long before the deadline, so the error names the budget, not the clock. */

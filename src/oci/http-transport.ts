@@ -91,7 +91,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   const timeoutMs = options.timeoutMs ?? 30_000;
   const limits = options.limits ?? createRequestLimits();
   const pools: PoolSet | undefined = options.dispatcher === undefined
-    ? createPoolSet({ maxOrigins: options.maxOrigins ?? 64, connectionsPerOrigin: options.maxConcurrencyPerRegistry ?? 16, maxSockets: limits.options.maxConnections, timeoutMs })
+    ? createPoolSet({ maxOrigins: options.maxOrigins ?? 64, connectionsPerOrigin: options.maxConcurrencyPerRegistry ?? 64, maxSockets: limits.options.maxConnections, timeoutMs })
     : undefined;
   const dispatcher: Dispatcher = options.dispatcher ?? pools!;
   const keepAliveBelow = Math.max(1, Math.floor(limits.options.maxConnections / 2));

@@ -17,7 +17,7 @@ describe('parseConfig', () => {
     expect(c.registries).toEqual({
       insecure: [], dockerConfig: null, credentials: [], kubernetesPullSecrets: false,
       maxBytesInFlight: 128 * 1024 * 1024, maxBytesPerRequest: 64 * 1024 * 1024, maxBytesWaitMs: 5000,
-      maxConnections: 64, maxConnectionsPerRequest: 16, maxConnectionsPerRegistry: 16, maxOrigins: 64,
+      maxConnections: 256, maxConnectionsPerRequest: 64, maxConnectionsPerRegistry: 64, maxOrigins: 64,
     });
     expect(c.cache).toEqual({
       type: 'memory', redis: { url: null, hmacKeys: [] }, ttlSeconds: { digest: 60, referrers: 60, results: 3600, negative: 10 },
