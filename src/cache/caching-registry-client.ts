@@ -87,13 +87,15 @@ export function createCachingRegistryClient(
       return shared(flightKey, signal, () => load(signal));
     },
     async listReferrers(ref, subject, signal, options) {
-      // One unfiltered list per subject serves every artifactType filter.
-      const key = `${ref.registry}/${ref.repository}@${subject.digest}`;
+      // One unfiltered list per subject serves every artifactType filter. A list read without
+      // Cosign's tags is its own entry: it cannot answer a caller that needs them.
+      const cosignTags = options?.cosignTags ?? true;
+      const key = `${ref.registry}/${ref.repository}@${subject.digest}${cosignTags ? '' : '|no-cosign-tags'}`;
       const type = options?.artifactType;
       const only = (list: readonly ListedReferrer[]) => (type === undefined ? [...list] : list.filter((r) => r.descriptor.artifactType === type));
       const flightKey = `referrers|${scopeKey}|${key}`;
       const load = async (s: AbortSignal) => {
-        const all = await client.listReferrers(ref, subject, s);
+        const all = await client.listReferrers(ref, subject, s, { cosignTags });
         await cache.set<Stamped<ListedReferrer[]>>('referrers', key, { v: all, t: Date.now() });
         return all;
       };

@@ -28,6 +28,7 @@ export async function listReferrers(
   subject: Descriptor,
   signal: AbortSignal,
   artifactType?: string,
+  readCosignTags = true,
 ): Promise<ListedReferrer[]> {
   const { algorithm, encoded } = parseDigest(subject.digest);
   const tag = `${algorithm}-${encoded}`;
@@ -54,7 +55,7 @@ export async function listReferrers(
       return answer.kind === 'api' ? answer.found : [];
     })(),
     tagSchema(repo, schemaTag, signal),
-    cosignTags(repo, tag, signal),
+    readCosignTags ? cosignTags(repo, tag, signal) : Promise.resolve([]),
   ]).catch((err: unknown) => {
     siblings.abort();
     throw err;

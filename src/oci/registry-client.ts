@@ -235,7 +235,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Portc
         });
       },
       listReferrers(ref, subject, signal, opts) {
-        return listReferrers(repo(ref, scope), referrersSupport, subject, signal, opts?.artifactType);
+        return listReferrers(repo(ref, scope), referrersSupport, subject, signal, opts?.artifactType, opts?.cosignTags ?? true);
       },
       async listPlatformManifests(ref, signal) {
         const m = await this.getManifest(ref, signal);

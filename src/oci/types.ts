@@ -95,9 +95,20 @@ export interface ListedReferrer {
   readonly source: ReferrerSource;
 }
 
+export interface ListReferrersOptions {
+  /** Only entries of this artifact type (filtered by the client, never by the registry). */
+  readonly artifactType?: string | undefined;
+  /**
+   * Read Cosign's legacy `sha256-<hex>.sig` / `.att` tags too (default true). The pipeline turns
+   * it off when no configured verifier handles their artifact types: their answer could change
+   * nothing, so the two requests per subject are not sent.
+   */
+  readonly cosignTags?: boolean | undefined;
+}
+
 /** Lists the referrers of a manifest: referrers API, then the tag schema, then Cosign tags. */
 export interface ReferrerLister {
-  listReferrers(ref: ImageRef, subject: Descriptor, signal: AbortSignal, options?: { artifactType?: string }): Promise<ListedReferrer[]>;
+  listReferrers(ref: ImageRef, subject: Descriptor, signal: AbortSignal, options?: ListReferrersOptions): Promise<ListedReferrer[]>;
 }
 
 /** Fetches manifests and blobs by descriptor; every body digest-checked and size-capped. */

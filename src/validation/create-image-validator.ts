@@ -21,7 +21,8 @@ import { mapLimit } from './map-limit.js';
 import { runStage, type StageError } from './run-stage.js';
 import { coversLabel, platformName, selectTargets, type PlatformSelection, type Target } from './select-targets.js';
 import { summarizeResults } from './summarize-results.js';
-import { verifySubject } from './verify-subject.js';
+import { applicableVerifiers, listingOptions, verifySubject } from './verify-subject.js';
+import { prefetchListing } from './prefetch-listing.js';
 import { errorMessage } from '../shared/error-message.js';
 
 export interface ImageValidatorConfig {
@@ -128,7 +129,7 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
     if (!ref.digest && config.requireDigest !== false && (options?.mode ?? 'enforce') === 'enforce') {
       return { image, allowed: false, reasons: [NOT_PINNED_REASON], warnings: [], summary: 'denied: not pinned to a digest', excluded: false, targets: [] };
     }
-    const client = deps.client.withCredentialScope({
+    let client = deps.client.withCredentialScope({
       namespace: ctx.request.namespace, serviceAccountName: ctx.pod.serviceAccountName, imagePullSecrets: ctx.pod.imagePullSecrets,
     });
     const subjectOf = (d: Descriptor, platform?: Target['platform']): Subject => ({
@@ -140,6 +141,12 @@ export function createImageValidator(deps: ImageValidatorDeps): DetailedImageVal
       digest: s.digest, mediaType: s.mediaType, ...(s.platform ? { platform: s.platform } : {}),
     });
 
+    if (ref.digest) {
+      // Digest-pinned: the listing goes out beside the HEAD below (prefetch-listing.ts). Its
+      // options are those verify-subject.ts will ask with, so the early answer is the one used.
+      const applicable = applicableVerifiers(deps.verifiers, subjectOf({ mediaType: '', digest: ref.digest, size: 0 }));
+      if (applicable.length > 0) client = prefetchListing(client, ref, ref.digest, listingOptions(applicable), ctx.signal);
+    }
     const resolved = await runStage('resolve', ctx.signal, '', async (s) => {
       const d = await client.resolve(ref, s);
       // The subject is the digest the spec names, whatever a resolver or a cache answers.

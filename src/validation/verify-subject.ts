@@ -12,8 +12,8 @@
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/types.js';
 import type { Metrics } from '../observability/metrics.js';
-import { releaseContent, type Descriptor, type FetchedContent, type ImageRef, type ListedReferrer, type RegistryClient } from '../oci/types.js';
-import { OCI_EMPTY } from '../oci/media-types.js';
+import { releaseContent, type Descriptor, type FetchedContent, type ImageRef, type ListReferrersOptions, type ListedReferrer, type RegistryClient } from '../oci/types.js';
+import { COSIGN_LEGACY_ATTESTATION, COSIGN_LEGACY_SIGNATURE, OCI_EMPTY } from '../oci/media-types.js';
 import { earliestTime, type ReferrerArtifact, type Subject, type Verifier, type VerifierResult } from '../verifiers/verifier.js';
 import { mapLimit } from './map-limit.js';
 import { readReferrerManifest, type ReferrerManifest } from './read-referrer-manifest.js';
@@ -71,16 +71,29 @@ function errorResult(v: Verifier, descriptor: Descriptor, code: string, message:
   };
 }
 
+/** The verifiers that look at `subject`'s referrers. */
+export function applicableVerifiers(verifiers: readonly Verifier[], subject: Subject): Verifier[] {
+  return verifiers.filter((v) => !v.appliesTo || v.appliesTo(subject));
+}
+
+/**
+ * How `subject`'s referrers are listed for these verifiers: Cosign's legacy tags only when one
+ * of them handles what those tags hold (else their answer could change nothing).
+ */
+export function listingOptions(applicable: readonly Verifier[]): ListReferrersOptions {
+  return { cosignTags: applicable.some((v) => v.artifactTypes.includes(COSIGN_LEGACY_SIGNATURE) || v.artifactTypes.includes(COSIGN_LEGACY_ATTESTATION)) };
+}
+
 /** Verifies `subject`'s referrers with the verifiers that apply; `nestedDepth` 0 allows one nested level. */
 export async function verifySubject(
   deps: VerifySubjectDeps, ref: ImageRef, subject: Subject, verifiers: readonly Verifier[], signal: AbortSignal, nestedDepth = 0,
 ): Promise<SubjectResults> {
-  const applicable = verifiers.filter((v) => !v.appliesTo || v.appliesTo(subject));
+  const applicable = applicableVerifiers(verifiers, subject);
   const errors: StageError[] = [];
   if (applicable.length === 0) return { results: [], errors };
   const subjectDesc: Descriptor = { mediaType: subject.mediaType, digest: subject.digest, size: subject.size };
   const what = subject.reference;
-  const listing = await runStage('referrers', signal, what, (s) => deps.client.listReferrers(ref, subjectDesc, s), ref.registry);
+  const listing = await runStage('referrers', signal, what, (s) => deps.client.listReferrers(ref, subjectDesc, s, listingOptions(applicable)), ref.registry);
   if (!listing.ok) return { results: [], errors: [listing.error] };
   let referrers = listing.value;
   if (referrers.length > deps.maxReferrers) {
