@@ -3,7 +3,7 @@
  * https://github.com/notaryproject/specifications/blob/main/specs/signature-envelope-cose.md
  * Structure per RFC 9052 §4.2; the signature covers Sig_structure (RFC 9052 §4.4).
  */
-import { X509Certificate } from 'node:crypto';
+import { parseCertificate } from '../x509/certificate-memo.js';
 import { CborTag, decodeCbor, type CborValue } from '../../../shared/cbor/decode-cbor.js';
 import { encodeCbor } from '../../../shared/cbor/encode-cbor.js';
 import { NotationError } from '../notation-error.js';
@@ -53,7 +53,7 @@ export function parseCoseEnvelope(bytes: Uint8Array): SignedEnvelope {
   const certificateChain = chain.map((c, i) => {
     if (!(c instanceof Uint8Array)) throw new NotationError('MALFORMED_ENVELOPE', `x5chain[${i}] is not a byte string`);
     try {
-      return new X509Certificate(c);
+      return parseCertificate(c);
     } catch (cause) {
       throw new NotationError('MALFORMED_ENVELOPE', `x5chain[${i}] is not an X.509 certificate`, { cause });
     }

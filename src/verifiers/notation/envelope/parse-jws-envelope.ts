@@ -2,12 +2,12 @@
  * JWS JSON serialization (`application/jose+json`), flattened form:
  * https://github.com/notaryproject/specifications/blob/main/specs/signature-envelope-jws.md
  */
-import { X509Certificate } from 'node:crypto';
 import { NotationError } from '../notation-error.js';
 import { checkCriticalHeaders, HEADER, PAYLOAD_CONTENT_TYPE, parseSigningScheme } from './notary-headers.js';
 import { isSignatureAlgorithm } from './signature-algorithms.js';
 import type { SignedEnvelope } from './signed-envelope.js';
 import { isObject } from '../../../shared/is-object.js';
+import { parseCertificate } from '../x509/certificate-memo.js';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -50,7 +50,7 @@ export function parseJwsEnvelope(bytes: Uint8Array): SignedEnvelope {
   const certificateChain = x5c.map((c, i) => {
     if (typeof c !== 'string' || !B64.test(c)) throw new NotationError('MALFORMED_ENVELOPE', `x5c[${i}] is not base64`);
     try {
-      return new X509Certificate(Buffer.from(c, 'base64'));
+      return parseCertificate(Buffer.from(c, 'base64'));
     } catch (cause) {
       throw new NotationError('MALFORMED_ENVELOPE', `x5c[${i}] is not an X.509 certificate`, { cause });
     }

@@ -5,6 +5,7 @@
  */
 import { constants, verify as cryptoVerify, type X509Certificate } from 'node:crypto';
 import type { SignatureAlgorithm } from './signed-envelope.js';
+import { memoByCertificate, publicKeyOf } from '../x509/certificate-memo.js';
 
 const HASH: Record<SignatureAlgorithm, string> = {
   PS256: 'sha256', PS384: 'sha384', PS512: 'sha512', ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
@@ -19,9 +20,11 @@ export const COSE_ALGORITHMS: ReadonlyMap<number, SignatureAlgorithm> = new Map(
   [-37, 'PS256'], [-38, 'PS384'], [-39, 'PS512'], [-7, 'ES256'], [-35, 'ES384'], [-36, 'ES512'],
 ]);
 
-/** The algorithm the certificate's key requires, or a reason it is not an allowed key. */
-export function algorithmForKey(cert: X509Certificate): SignatureAlgorithm | string {
-  const key = cert.publicKey;
+/** The algorithm the certificate's key requires, or a reason it is not an allowed key (once per certificate). */
+export const algorithmForKey: (cert: X509Certificate) => SignatureAlgorithm | string = memoByCertificate(keyAlgorithm);
+
+function keyAlgorithm(cert: X509Certificate): SignatureAlgorithm | string {
+  const key = publicKeyOf(cert);
   const d = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') {
     switch (d.modulusLength) {
@@ -47,7 +50,7 @@ export function algorithmForKey(cert: X509Certificate): SignatureAlgorithm | str
  * JWS (RFC 7518 §3.4) and COSE (RFC 9053 §2.1), which node reads as `ieee-p1363`.
  */
 export function verifyRawSignature(alg: SignatureAlgorithm, cert: X509Certificate, data: Uint8Array, signature: Uint8Array): boolean {
-  const key = cert.publicKey;
+  const key = publicKeyOf(cert);
   try {
     if (alg.startsWith('PS')) {
       return cryptoVerify(HASH[alg], data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);

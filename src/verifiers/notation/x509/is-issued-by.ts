@@ -5,13 +5,27 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { decodeDer } from '../../../shared/asn1/decode-der.js';
+import { memoByCertificate, publicKeyOf } from './certificate-memo.js';
+
+/** Answers per (child, parent) certificate object pair: the same chain comes with every signature of a signer. */
+const issuedBy = memoByCertificate(() => new WeakMap<X509Certificate, boolean>());
 
 /** `child` names `parent` as issuer and carries a signature `parent`'s key verifies. */
 export function isIssuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  const known = issuedBy(child);
+  let answer = known.get(parent);
+  if (answer === undefined) {
+    answer = checkIssuedBy(child, parent);
+    known.set(parent, answer);
+  }
+  return answer;
+}
+
+function checkIssuedBy(child: X509Certificate, parent: X509Certificate): boolean {
   try {
     const c = names(child);
     const p = names(parent);
-    return Buffer.from(c.issuer).equals(Buffer.from(p.subject)) && child.verify(parent.publicKey);
+    return Buffer.from(c.issuer).equals(Buffer.from(p.subject)) && child.verify(publicKeyOf(parent));
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { decodeDer, type DerNode } from '../../../shared/asn1/decode-der.js';
 import { contextChild, DER_TAG, expectTag, readBitString, readBoolean, readInteger, readOctetString, readOid } from '../../../shared/asn1/der-values.js';
+import { memoByCertificate } from './certificate-memo.js';
 
 export const EKU = {
   serverAuth: '1.3.6.1.5.5.7.3.1',
@@ -39,7 +40,10 @@ const OID = {
   crlDistributionPoints: '2.5.29.31', authorityInfoAccess: '1.3.6.1.5.5.7.1.1', ocsp: '1.3.6.1.5.5.7.48.1',
 } as const;
 
-export function readCertificateExtensions(cert: X509Certificate): CertificateExtensions {
+/** The extensions of a certificate, decoded once per certificate (certificate-memo.ts); throws on malformed DER. */
+export const readCertificateExtensions: (cert: X509Certificate) => CertificateExtensions = memoByCertificate(decodeCertificateExtensions);
+
+function decodeCertificateExtensions(cert: X509Certificate): CertificateExtensions {
   const der = decodeDer(cert.raw);
   const tbs = expectTag(der.children[0], DER_TAG.SEQUENCE, 'tbsCertificate');
   const extsWrapper = contextChild(tbs, 3);
