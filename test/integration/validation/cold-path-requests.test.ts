@@ -61,8 +61,8 @@ function ctx(): AdmissionContext {
   };
 }
 
-async function validate(verifiers: ConfigInput['verifiers']) {
-  const config = parseConfig({ registries: { insecure: [proxy.host] }, verifiers }, { baseDir: work, file: null });
+async function validate(verifiers: readonly Record<string, unknown>[]) {
+  const config = parseConfig({ registries: { insecure: [proxy.host] }, verifiers: verifiers as ConfigInput['verifiers'] }, { baseDir: work, file: null });
   const client = createRegistryClient({ insecure: [proxy.host] });
   const pipeline = await buildValidationPipeline(config, { client, logger: silentLogger(), watchPolicy: false });
   try {
