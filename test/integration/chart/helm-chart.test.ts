@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseConfigText, type Config } from '../../../src/config/load-config.js';
 import { VERIFIER_TYPES } from '../../../src/config/schema.js';
-import { CHART_DIR, RELEASE, findObject, helm, helmTemplate } from '../../helpers/helm.js';
+import { CHART_DIR, RELEASE, findObject, helm, helmTemplate, parseObjects } from '../../helpers/helm.js';
 import { loadManifests, type ManifestObject } from '../../helpers/load-manifests.js';
+import { PROJECT_ROOT } from '../../helpers/tools.js';
 import { createTestCa } from '../../helpers/test-ca.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -199,6 +200,22 @@ describe('the Helm chart (charts/portcullis) with the real helm', () => {
   it('lists in values.schema.json exactly the verifier types Portcullis has', () => {
     const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as { properties: { verifiers: { items: { properties: { type: { enum: string[] } } } } } };
     expect([...schema.properties.verifiers.items.properties.type.enum].sort()).toEqual([...VERIFIER_TYPES].sort());
+  });
+
+  it('grants for self-managed certificates exactly what the kustomize overlay (manifests/self-managed-certs) grants', async () => {
+    interface Rule { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }
+    // Each rule as the (group, resource, name, verb) grants it makes: how rules are split does not matter.
+    const grants = (o: ManifestObject): string[] => (o as unknown as { rules: Rule[] }).rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) =>
+      (r.resourceNames ?? ['*']).flatMap((n) => r.verbs.map((v) => `${g}/${res}/${n}/${v}`))))).sort();
+    const overlay = parseObjects(readFileSync(join(PROJECT_ROOT, 'manifests/self-managed-certs/rbac.yaml'), 'utf8'));
+    const chart = await helmTemplate();
+    for (const kind of ['Role', 'ClusterRole']) {
+      expect([kind, grants(findObject(chart, kind, 'portcullis-webhook-certs'))]).toEqual([kind, grants(findObject(overlay, kind, 'portcullis-webhook-certs'))]);
+    }
+    for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
+      const bound = (o: ManifestObject): unknown => (o as unknown as { subjects: unknown }).subjects;
+      expect([kind, bound(findObject(chart, kind, 'portcullis-webhook-certs'))]).toEqual([kind, bound(findObject(overlay, kind, 'portcullis-webhook-certs'))]);
+    }
   });
 
   describe('matches the kustomize base in every security-relevant field', () => {
