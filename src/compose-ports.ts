@@ -21,6 +21,8 @@ import { startBackgroundAudit } from './audit/start-background-audit.js';
 import { createCanary } from './canary/create-canary.js';
 import { describeCanary } from './canary/describe-canary.js';
 import { createRegistryAccess } from './cache/create-registry-access.js';
+import type { ProcessCache } from './cache/process-cache.js';
+import { scopeResultsCache, verifierFingerprint } from './cache/scope-results-cache.js';
 import type { Config } from './config/load-config.js';
 import type { KubeReader } from './kubernetes/kube-reader.js';
 import { loadKubeConfig } from './kubernetes/load-kube-config.js';
@@ -64,6 +66,12 @@ export interface PortDeps {
    * two together stay inside one budget. Absent: this set of ports has its own.
    */
   readonly processBudget?: ProcessBudget | undefined;
+  /**
+   * The process's cache (src/cache/process-cache.ts), shared by every config generation so a
+   * reload keeps what is cached; results are scoped to the generation's verifier config.
+   * Absent: this set of ports has its own.
+   */
+  readonly processCache?: ProcessCache | undefined;
 }
 
 /** Throws (ConfigError, PolicyError…) when the config cannot be served; nothing is left open then. */
@@ -77,6 +85,7 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
     client: { ...registryClientLimits(config), ...(deps.processBudget ? { processBudget: deps.processBudget } : {}) },
     metrics,
     logger,
+    processCache: deps.processCache,
     // `cache.redis.hmacKeys`: watched files or Secrets, loaded like trust material.
     keySource: (spec, path) => secretTrustSource(reader, logger)(spec, path) ?? createFileTrustMaterialSource(resolve(config.configDir, spec)),
   });
@@ -85,7 +94,8 @@ export async function buildPorts(config: Config, deps: PortDeps): Promise<Ports>
   let pipeline: Awaited<ReturnType<typeof buildValidationPipeline>>;
   try {
     pipeline = await buildValidationPipeline(config, {
-      client: access.client, cache: access.cache, metrics, logger, trustSource: secretTrustSource(reader, logger),
+      // Results never outlive the verifier config that produced them (docs/caching.md).
+      client: access.client, cache: scopeResultsCache(access.cache, verifierFingerprint(config.verifiers)), metrics, logger, trustSource: secretTrustSource(reader, logger),
       acceptPolicy: (candidate, source) => canary.accept(candidate, source),
       revocation: revocationPorts(metrics),
     });

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { createProcessCache } from './cache/process-cache.js';
 import { buildPorts } from './compose-ports.js';
 import { createConfigStore, staticConfigStore, type ConfigStore } from './config/config-store.js';
 import { defaultConfig, type Config } from './config/load-config.js';
@@ -86,7 +87,11 @@ export async function startPortcullis(opts: StartOptions = {}): Promise<RunningP
     // One byte and connection budget for the process: a config generation and the one that
     // replaces it share it while the old drains (issue 14: a reload must not double it).
     const processBudget = createProcessBudget({ maxBytesInFlight: config.registries.maxBytesInFlight, maxConnections: config.registries.maxConnections });
-    const deps = { logger, metrics, kubeConfig: opts.kubeConfig, authenticatedCallers: mtls, processBudget };
+    // One cache for the process too: a reload keeps what is cached (the newest config sizes
+    // it); results are keyed by the verifier config and trust material that produced them.
+    const processCache = createProcessCache();
+    cleanup.push(() => processCache.close());
+    const deps = { logger, metrics, kubeConfig: opts.kubeConfig, authenticatedCallers: mtls, processBudget, processCache };
     const compose = async (c: Config): Promise<Ports> => {
       const built = await buildPorts(c, deps);
       return {

@@ -32,15 +32,28 @@ export interface CacheDeps {
   readonly baseDir?: string | undefined;
 }
 
-export async function createCache(config: CacheConfig, deps: CacheDeps = {}): Promise<Cache> {
-  const common = {
+/** A cache as createCache builds it; the memory cache can take a newer config's bounds in place. */
+export interface ConfiguredCache extends Cache {
+  /** New `ttlSeconds` and size bounds, entries kept (memory only; src/cache/process-cache.ts). */
+  readonly reconfigure?: ((config: CacheConfig) => void) | undefined;
+}
+
+/** The in-process bounds and TTLs a cache config sets. */
+function boundsOf(config: CacheConfig) {
+  return {
     ...(config.ttlSeconds ? { ttlSeconds: config.ttlSeconds } : {}),
     ...(config.maxBytes !== undefined ? { maxBytes: config.maxBytes } : {}),
     ...(config.maxEntryBytes !== undefined ? { maxEntryBytes: config.maxEntryBytes } : {}),
     ...(config.maxEntries !== undefined ? { maxEntries: config.maxEntries } : {}),
   };
+}
+
+export async function createCache(config: CacheConfig, deps: CacheDeps = {}): Promise<ConfiguredCache> {
+  const common = boundsOf(config);
   if (config.type !== 'redis') {
-    return createMemoryCache({ ...common, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.metrics?.cacheBytes ? { bytesGauge: deps.metrics.cacheBytes } : {}) });
+    const memory = createMemoryCache({ ...common, ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.metrics?.cacheBytes ? { bytesGauge: deps.metrics.cacheBytes } : {}) });
+    // The memory cache's methods are closures (no `this`), so they can be lent as they are.
+    return { get: memory.get, set: memory.set, close: memory.close, reconfigure: (next) => memory.reconfigure(boundsOf(next)) };
   }
   const url = config.redis?.url;
   if (!url) throw new ConfigError('INVALID_CONFIG', 'cache.redis.url', 'required when cache.type is redis');

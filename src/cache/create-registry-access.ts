@@ -11,6 +11,7 @@ import { createCredentialProvider } from '../oci/create-credential-provider.js';
 import { createRegistryClient, type PortcullisRegistryClient, type RegistryClientOptions } from '../oci/registry-client.js';
 import type { Cache } from './types.js';
 import { createCache, type CacheConfig, type CacheDeps } from './create-cache.js';
+import type { ProcessCache } from './process-cache.js';
 import { createCachingRegistryClient } from './caching-registry-client.js';
 import { cacheTtls } from './cache-ttls.js';
 
@@ -30,6 +31,11 @@ export interface RegistryAccessOptions {
   /** Where `cache.redis.hmacKeys` entries are read from (files relative to `baseDir`, or Secrets). */
   readonly keySource?: CacheDeps['keySource'];
   readonly baseDir?: string;
+  /**
+   * The server's process-wide cache (process-cache.ts): this access takes a handle on it, and
+   * closing the access gives the handle back. Absent: a cache of its own (the CLI, tests).
+   */
+  readonly processCache?: ProcessCache | undefined;
 }
 
 export interface RegistryAccess {
@@ -41,9 +47,8 @@ export interface RegistryAccess {
 }
 
 export async function createRegistryAccess(options: RegistryAccessOptions): Promise<RegistryAccess> {
-  const cache = await createCache(options.cache, {
-    metrics: options.metrics, logger: options.logger, keySource: options.keySource, baseDir: options.baseDir,
-  });
+  const cacheDeps: CacheDeps = { metrics: options.metrics, logger: options.logger, keySource: options.keySource, baseDir: options.baseDir };
+  const cache = options.processCache ? await options.processCache.acquire(options.cache, cacheDeps) : await createCache(options.cache, cacheDeps);
   const inner = createRegistryClient({
     ...options.client,
     insecure: options.registries.insecure ?? [],

@@ -31,20 +31,31 @@ export interface MemoryCache extends Cache {
   remainingTtl(kind: CacheKind, key: string): number;
   /** Bytes charged for the entries held now (never above `maxBytes`). */
   bytes(): number;
+  /**
+   * New bounds and TTLs (a config reload; src/cache/process-cache.ts): entries are kept, the
+   * least recently used dropped first when the new bounds are smaller, and none outlives its
+   * kind's new TTL (a kind turned off is emptied).
+   */
+  reconfigure(options: Pick<MemoryCacheOptions, 'ttlSeconds' | 'maxBytes' | 'maxEntryBytes' | 'maxEntries'>): void;
 }
 
+interface Entry { readonly v: unknown; readonly size: number }
+
 export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache {
-  const ttls: CacheTtls = cacheTtls(options.ttlSeconds);
-  const maxSize = options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
-  const lru = new LRUCache<string, { v: unknown }>({
-    max: options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
-    maxSize,
-    maxEntrySize: Math.min(options.maxEntryBytes ?? DEFAULT_CACHE_MAX_ENTRY_BYTES, maxSize),
-    ttlAutopurge: false,
-    allowStale: false,
-    // Evictions and expiries go through dispose, so the gauge follows them too.
-    dispose: () => { queueMicrotask(report); },
-  });
+  let ttls: CacheTtls = cacheTtls(options.ttlSeconds);
+  const newLru = (bounds: Pick<MemoryCacheOptions, 'maxBytes' | 'maxEntryBytes' | 'maxEntries'>) => {
+    const maxSize = bounds.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
+    return new LRUCache<string, Entry>({
+      max: bounds.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
+      maxSize,
+      maxEntrySize: Math.min(bounds.maxEntryBytes ?? DEFAULT_CACHE_MAX_ENTRY_BYTES, maxSize),
+      ttlAutopurge: false,
+      allowStale: false,
+      // Evictions and expiries go through dispose, so the gauge follows them too.
+      dispose: () => { queueMicrotask(report); },
+    });
+  };
+  let lru = newLru(options);
   const report = () => options.bytesGauge?.set(lru.calculatedSize);
   const k = (kind: CacheKind, key: string) => `${kind}\0${key}`;
   return {
@@ -62,7 +73,8 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
       // Not serialisable, or over the per-entry cap: not cached (lru-cache also drops an older
       // entry under that key, so a stale value never outlives a refused update).
       if (length === undefined) { lru.delete(id); return Promise.resolve(); }
-      lru.set(id, { v: value }, { ttl: Math.round(ttl * 1000), size: entrySize(id, length) });
+      const size = entrySize(id, length);
+      lru.set(id, { v: value, size }, { ttl: Math.round(ttl * 1000), size });
       report();
       return Promise.resolve();
     },
@@ -70,6 +82,20 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
       return Math.max(0, lru.getRemainingTTL(k(kind, key)));
     },
     bytes: () => lru.calculatedSize,
+    reconfigure(next) {
+      ttls = cacheTtls(next.ttlSeconds);
+      const old = lru;
+      // lru-cache fixes its bounds at construction: the entries move to one with the new
+      // bounds, least recently used first so the most recent survive a shrink.
+      lru = newLru(next);
+      for (const id of [...old.rkeys()]) {
+        const entry = old.peek(id);
+        const kindTtlMs = ttls[id.slice(0, id.indexOf('\0')) as CacheKind] * 1000;
+        const ttl = Math.min(old.getRemainingTTL(id), kindTtlMs);
+        if (entry && ttl > 0) lru.set(id, entry, { ttl, size: entry.size });
+      }
+      report();
+    },
     close() {
       lru.clear();
       options.bytesGauge?.set(0);

@@ -11,6 +11,8 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export interface RegistryLoad {
   readonly bytesHeld: number;
   readonly bytesPeak: number;
+  /** Peak of the per-process budget the client shares with other generations' clients (create-request-limits.ts). */
+  readonly processBytesPeak?: number | undefined;
   readonly connectionsHeld: number;
   readonly origins?: number | undefined;
 }
@@ -21,11 +23,19 @@ export function createMetrics(registry: Registry = new Registry(), options: { de
   // One source per live registry client (a config reload briefly has two); summed when scraped.
   const loadSources = new Set<() => RegistryLoad>();
   const load = (pick: (l: RegistryLoad) => number) => [...loadSources].reduce((n, s) => n + pick(s()), 0);
+  // The process's peak, not a sum of each generation's (two generations' peaks may never have
+  // coincided): clients on one budget report the same processBytesPeak. Kept across
+  // generations' ends, so it is "since start" as its help says.
+  let bytesPeakSeen = 0;
+  const bytesPeak = () => {
+    for (const s of loadSources) { const l = s(); bytesPeakSeen = Math.max(bytesPeakSeen, l.processBytesPeak ?? l.bytesPeak); }
+    return bytesPeakSeen;
+  };
   const metrics = {
     /** Registers a registry client's load for the gauges below; returns the unregister function. */
     registryLoad: (source: () => RegistryLoad) => { loadSources.add(source); return () => { loadSources.delete(source); }; },
     registryBytesHeld: new Gauge({ name: `${P}registry_bytes_held`, help: 'Bytes of registry content held now against registries.maxBytesInFlight', registers: r, collect() { this.set(load((l) => l.bytesHeld)); } }),
-    registryBytesHeldMax: new Gauge({ name: `${P}registry_bytes_held_max`, help: 'Most bytes of registry content held at once since start', registers: r, collect() { this.set(load((l) => l.bytesPeak)); } }),
+    registryBytesHeldMax: new Gauge({ name: `${P}registry_bytes_held_max`, help: 'Most bytes of registry content held at once since start', registers: r, collect() { this.set(bytesPeak()); } }),
     registryConnections: new Gauge({ name: `${P}registry_connections_in_flight`, help: 'Outbound registry requests in flight now (registries.maxConnections)', registers: r, collect() { this.set(load((l) => l.connectionsHeld)); } }),
     registryOrigins: new Gauge({ name: `${P}registry_origins_open`, help: 'Registry origins with an open connection pool (registries.maxOrigins)', registers: r, collect() { this.set(load((l) => l.origins ?? 0)); } }),
     registry,

@@ -42,7 +42,7 @@ export interface RequestLimits {
   /** A slot for one outbound request (one socket while it runs). */
   acquireConnection(signal: AbortSignal, what: string): Promise<() => void>;
   /** For tests, metrics and the benchmark. */
-  stats(): { bytesHeld: number; bytesPeak: number; connectionsHeld: number; connectionsPeak: number; requestsTracked: number };
+  stats(): { bytesHeld: number; bytesPeak: number; processBytesPeak: number; connectionsHeld: number; connectionsPeak: number; requestsTracked: number };
 }
 
 /** Defaults: sized for the shipped Deployment (512 MiB limit, 384 MiB old space); see docs/install.md "Resource bounds". */
@@ -64,15 +64,22 @@ const DEADLINE_MARGIN_MS = 250;
 export interface ProcessBudget {
   readonly bytes: CountingSemaphore;
   readonly connections: CountingSemaphore;
+  /** Most bytes held at once by all clients on this budget together (`portcullis_registry_bytes_held_max`). */
+  readonly bytesPeak: number;
+  /** Called after bytes are taken, so the peak follows the sum over clients. */
+  noteBytes(): void;
   resize(options: Pick<RequestLimitOptions, 'maxBytesInFlight' | 'maxConnections'>): void;
 }
 
 export function createProcessBudget(options: Pick<RequestLimitOptions, 'maxBytesInFlight' | 'maxConnections'> = DEFAULT_REQUEST_LIMITS): ProcessBudget {
   const bytes = createCountingSemaphore(options.maxBytesInFlight);
   const connections = createCountingSemaphore(options.maxConnections);
+  let bytesPeak = 0;
   return {
     bytes,
     connections,
+    get bytesPeak() { return bytesPeak; },
+    noteBytes() { bytesPeak = Math.max(bytesPeak, bytes.held); },
     resize(next) {
       bytes.setLimit(next.maxBytesInFlight);
       connections.setLimit(next.maxConnections);
@@ -105,7 +112,7 @@ export function createRequestLimits(partial: Partial<RequestLimitOptions> = {}, 
   let tracked = 0;
   let bytesPeak = 0;
   let connectionsPeak = 0;
-  const countBytes = (d: number) => { bytesHeld += d; bytesPeak = Math.max(bytesPeak, bytesHeld); };
+  const countBytes = (d: number) => { bytesHeld += d; bytesPeak = Math.max(bytesPeak, bytesHeld); if (d > 0) shared.noteBytes(); };
   const countConnections = (d: number) => { connectionsHeld += d; connectionsPeak = Math.max(connectionsPeak, connectionsHeld); };
   // A request whose signal never aborts (the CLI) and is dropped still gives its units back.
   const finalizer = new FinalizationRegistry<Set<() => void>>((held) => { for (const r of [...held]) r(); });
@@ -170,6 +177,6 @@ export function createRequestLimits(partial: Partial<RequestLimitOptions> = {}, 
       return take(state, state.connections, processConnections, 1, signal, undefined,
         [`${what}: registries.maxConnectionsPerRequest`, `${what}: registries.maxConnections`], countConnections);
     },
-    stats: () => ({ bytesHeld, bytesPeak, connectionsHeld, connectionsPeak, requestsTracked: tracked }),
+    stats: () => ({ bytesHeld, bytesPeak, processBytesPeak: shared.bytesPeak, connectionsHeld, connectionsPeak, requestsTracked: tracked }),
   };
 }
