@@ -24,11 +24,14 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 done
 args=("${args[@]}")
 if [ "$has_layout" = false ]; then
-  layout="$(mktemp -d)/layout"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  layout="$work/layout"
   build=(scripts/build-image.sh --no-build --out "$layout")
   if [ -n "$platform" ]; then build+=(--platform "$platform"); fi
   npm run --silent build >&2
   tag="$("${build[@]}" | node_modules/.bin/node -e 'process.stdout.write(JSON.parse(require("node:fs").readFileSync(0, "utf8")).tag)')"
   args+=(--layout "$layout" --tag "$tag" --build-command "npm run build" --build-command "${build[*]}")
 fi
-exec node_modules/.bin/node --import ./bench/ts-hooks.mjs scripts/release/cli.ts "${args[@]}"
+# Not exec: the EXIT trap removes the layout built here once the release is done.
+node_modules/.bin/node --import ./bench/ts-hooks.mjs scripts/release/cli.ts "${args[@]}"
