@@ -92,6 +92,8 @@ export class PoolSet extends Dispatcher {
   #trimIdle(keep: string): void {
     const max = this.#options.maxSockets;
     if (max === undefined) return;
+    // Counting sockets walks every pool's clients: skip it while the pools cannot reach the bound.
+    if (this.#pools.size * this.#options.connectionsPerOrigin < max) return;
     let connected = 0;
     for (const p of this.#pools.values()) connected += p.stats.connected;
     for (const [origin, p] of this.#pools) {
@@ -103,6 +105,11 @@ export class PoolSet extends Dispatcher {
       connected -= s.connected;
       void p.close().catch(() => undefined);
     }
+  }
+
+  /** True when the open sockets may be `n` or more: the cheap bound first, the count only if it could be. */
+  mayHaveSockets(n: number): boolean {
+    return this.#pools.size * this.#options.connectionsPerOrigin >= n && this.stats().connected >= n;
   }
 
   stats(): PoolSetStats {

@@ -126,7 +126,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         headers, body: req.body, signal: req.signal,
         // Idle keep-alive sockets of many registries add up: past half the socket bound, a
         // socket is closed after its response instead of kept for the next one.
-        reset: pools !== undefined && pools.stats().connected >= keepAliveBelow,
+        reset: pools !== undefined && pools.mayHaveSockets(keepAliveBelow),
       });
       status = String(res.statusCode);
       const h = normaliseHeaders(res.headers);
