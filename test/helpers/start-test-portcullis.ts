@@ -43,6 +43,7 @@ export async function startTestPortcullis(options: { config?: Record<string, unk
   // The real logger (its redaction included), writing into a sink the test can read.
   const sink = createLogSink(options.logLevel ?? 'info');
   const logs = sink.parsed;
+  const countRefusals = () => logs.filter((l) => String(l.msg ?? '').startsWith('config change refused')).length;
   const running = await startPortcullis({ configPath: configFile, logger: sink.logger, ports: options.ports, kubeConfig: null });
   const client = options.mtls ? { cert: certs.client.certPem, key: certs.client.keyPem } : {};
   return {
@@ -52,8 +53,16 @@ export async function startTestPortcullis(options: { config?: Record<string, unk
     }),
     get: (path) => httpsRequest(`${running.url}${path}`, { ca: certs.ca.certPem, ...client }),
     async reconfigure(config) {
+      const before = running.configStore.current();
+      const refusalsBefore = countRefusals();
       await writeFile(configFile, stringify(base(config)));
-      return running.configStore.reload();
+      const outcome = await running.configStore.reload();
+      if (outcome !== 'unchanged') return outcome;
+      // The directory watcher may have handled this very text first (its debounce can fire
+      // between the write and this call on a loaded machine): report what happened to it.
+      if (running.configStore.current() !== before) return 'applied';
+      if (countRefusals() > refusalsBefore) return 'refused';
+      return outcome;
     },
     async close() {
       await running.close();
