@@ -1,16 +1,19 @@
 /**
  * Issue 17, "Run it for real": the real kube-apiserver calls a Portcullis running from *the
- * image* — built by scripts/image/build-image.ts from this checkout's dist/, unpacked into an
- * OCI runtime bundle and run under crun — not from the checkout. It runs as a Pod would: the
+ * image* — built by scripts/image/build-image.ts from this checkout's dist/, pushed to a real
+ * registry and pulled back by digest (oras), unpacked into an OCI runtime bundle and run under
+ * crun — not from the checkout. It runs as a Pod would: the
  * image's user (65532), read-only root, tmpfs /tmp, the manifests' config (paths unchanged,
  * only host/ports/registry/trust for the test) and TLS and trust folders mounted read-only where
  * manifests/deployment.yaml mounts them, and the API server found in-cluster style
  * (KUBERNETES_SERVICE_HOST + a mounted ServiceAccount token). Host network namespace: it listens
  * on loopback. Needs root and crun (scripts/install-tools.sh), and dist/ (`npm run build`).
  */
+import { execFile } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse, stringify } from 'yaml';
 import { CONFIG_FILE, ENTRYPOINT, IMAGE_USER } from '../../scripts/image/image-config.js';
@@ -20,12 +23,16 @@ import { startControlPlane, type ControlPlane } from '../helpers/control-plane.j
 import { createKubeClient, type KubeClient, type KubeResponse } from '../helpers/kube-client.js';
 import { loadManifests } from '../helpers/load-manifests.js';
 import { createNotationSigner, type NotationSigner } from '../helpers/notation-signer.js';
+import { readOciLayout } from '../helpers/oci-layout.js';
 import { createRuntimeBundle, runContainer, type RunningContainer, type RuntimeBundle } from '../helpers/oci-runtime.js';
 import { pushImage } from '../helpers/push-image.js';
 import { freePort, startRegistry, type RunningRegistry } from '../helpers/registry-server.js';
 import { createTestCa } from '../helpers/test-ca.js';
+import { toolPath } from '../helpers/tools.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { waitForWebhooks } from '../helpers/wait-for-webhooks.js';
+
+const run = promisify(execFile);
 
 interface PodBody { spec: { containers: { image: string }[] } }
 const pod = (name: string, image: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'app', image }] } });
@@ -49,16 +56,20 @@ describe('Portcullis from its own image, under crun, behind a real kube-apiserve
   let admin: KubeClient;
   let dir: string;
   let metricsPort: number;
+  let pulledDir: string;
   let signed: string; let signedDigest: string;
   let unsigned: string;
 
   beforeAll(async () => {
-    [cp, registry, signer, image] = await Promise.all([
-      startControlPlane(),
-      startRegistry('distribution'),
-      createNotationSigner(),
-      buildPortcullisImage({ architectures: ['amd64'] }),
+    // allSettled, each kept as it comes: when one fails, afterAll still stops the others.
+    const started = await Promise.allSettled([
+      startControlPlane().then((v) => { cp = v; }),
+      startRegistry('distribution').then((v) => { registry = v; }),
+      createNotationSigner().then((v) => { signer = v; }),
+      buildPortcullisImage({ architectures: ['amd64'] }).then((v) => { image = v; }),
     ]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     admin = createKubeClient(cp.kubeConfig);
     signed = `${registry.host}/team/app:1.0`;
     unsigned = `${registry.host}/team/unsigned:1.0`;
@@ -83,7 +94,12 @@ describe('Portcullis from its own image, under crun, behind a real kube-apiserve
       { destination: '/etc/portcullis/trust', source: volume(join(dir, 'trust'), { 'ca.pem': readFileSync(signer.certFile, 'utf8') }) },
       { destination: '/var/run/secrets/kubernetes.io/serviceaccount', source: volume(join(dir, 'serviceaccount'), { token, 'ca.crt': cp.caPem, namespace: 'portcullis-system' }) },
     ];
-    bundle = createRuntimeBundle(image.layoutDir, {
+    // As a kubelet would: the image comes from a registry, by digest (pushed, then pulled back).
+    const imageRef = `${registry.host}/portcullis/portcullis`;
+    await run(toolPath('oras'), ['cp', '--from-oci-layout', image.orasRef, `${imageRef}:${image.tag}`, '--to-plain-http']);
+    pulledDir = join(dir, 'pulled');
+    await run(toolPath('oras'), ['cp', '--from-plain-http', `${imageRef}@${image.digest}`, '--to-oci-layout', `${pulledDir}:${image.tag}`]);
+    bundle = createRuntimeBundle(pulledDir, {
       mounts,
       env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(cp.url).port },
     });
@@ -108,6 +124,10 @@ describe('Portcullis from its own image, under crun, behind a real kube-apiserve
     image?.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+
+  it('runs the image the registry serves under the built digest', () => {
+    expect(readOciLayout(pulledDir).tagged(image.tag).digest).toBe(image.digest);
+  });
 
   it('is the image\'s node and code, as the image\'s non-root user, in its own pid namespace', async () => {
     const pid = await (container as RunningContainer).pid();
