@@ -194,5 +194,5 @@ describe('TLS rotation under load', () => {
     expect(stats.keepalive).toBeGreaterThan(CLIENTS_KEEPALIVE);
     expect(stats.reused).toBeGreaterThan(0);
     expect(await reloads('success')).toBe(7);
-  }, 60_000);
+  }, 150_000); // bounded by its count of rotations; a loaded 2-core CI machine needed more than 60 s
 });

@@ -56,13 +56,16 @@ afterAll(async () => {
 });
 
 type Level = 'strict' | 'permissive' | 'audit';
+// Each case runs a real openssl OCSP responder round trip; a loaded 2-core CI machine can take
+// seconds, so the cases get room beyond jest's 5 s default (the verifier's own deadline is 10 s).
+const IT_TIMEOUT_MS = 30_000;
 
 function verifier(level: Level = 'strict') {
   return createNotationVerifier({
     name: 'release', type: 'notation', watch: false,
     trustStores: { ca: { signer: [signerCert] }, tsa: { local: [pki.rootPath] } },
     trustPolicy: { version: '1.0', trustPolicies: [{ name: 'all', registryScopes: ['*'], signatureVerification: { level }, trustStores: ['ca:signer', 'tsa:local'], trustedIdentities: ['*'] }] },
-    revocation: { fetch: true, allowedHosts: pki.hosts, ocspTimeoutMs: 1000, crlTimeoutMs: 1000 },
+    revocation: { fetch: true, allowedHosts: pki.hosts, ocspTimeoutMs: 5000, crlTimeoutMs: 5000 },
   }, 'verifiers[0]', { baseDir: work, logger: silentLogger(), ...revocationPorts() });
 }
 
@@ -86,7 +89,7 @@ describe('revocation of the timestamping chain (local TSA whose certificate name
       ['timestamping', 'CN=revocable TSA', 'good', 'ocsp'],
     ]);
     expect(revocationCheck(r)).toMatchObject({ outcome: 'pass', message: '1 certificate(s) checked: not revoked' });
-  });
+  }, IT_TIMEOUT_MS);
 
   describe('with the TSA certificate revoked (keyCompromise)', () => {
     beforeAll(async () => { await pki.revokeLeaf(); }, 60_000);
@@ -96,14 +99,14 @@ describe('revocation of the timestamping chain (local TSA whose certificate name
       expect(r).toMatchObject({ valid: false, error: { code: 'REVOKED' } });
       expect(r.error!.message).toMatch(/^timestamping certificate "CN=revocable TSA.*" is revoked \(ocsp, keyCompromise, since /);
       expect(statuses(r)).toContainEqual(['timestamping', 'CN=revocable TSA', 'revoked', 'ocsp']);
-    });
+    }, IT_TIMEOUT_MS);
 
     it.each<Level>(['permissive', 'audit'])('%s: valid, the revocation logged', async (level) => {
       const r = await verify(level);
       expect(r.valid).toBe(true);
       expect(revocationCheck(r)).toMatchObject({ outcome: 'logged', message: expect.stringContaining('timestamping certificate "CN=revocable TSA') });
       expect(r.message).toContain('logged: revocation: timestamping certificate');
-    });
+    }, IT_TIMEOUT_MS);
 
     it('strict, with the OCSP responder and CRL server down: REVOCATION_UNKNOWN for the TSA certificate', async () => {
       await pki.stopServices();
@@ -114,6 +117,6 @@ describe('revocation of the timestamping chain (local TSA whose certificate name
       } finally {
         await pki.startServices();
       }
-    });
+    }, IT_TIMEOUT_MS);
   });
 });
