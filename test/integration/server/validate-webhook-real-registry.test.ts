@@ -240,12 +240,12 @@ describe('POST /validate over HTTPS against a real registry', () => {
         await waitFor(() => seen.before.denied >= 100, 'denials before the swap', 3_000).catch(() => undefined);
         phase = 'swapping';
         replaceBundle(allowAll);
-        await waitFor(async () => (await policyReloads('success')) >= 2, 'the new bundle to load', 5_000);
+        await waitFor(async () => (await policyReloads('success')) >= 2, 'the new bundle to load', 20_000);
         phase = 'allowing';
         await hold(1_500);
         phase = 'breaking';
         replaceBundle('this is not a policy bundle\n');
-        await waitFor(async () => (await policyReloads('failure')) >= 1, 'the broken bundle to be refused', 5_000);
+        await waitFor(async () => (await policyReloads('failure')) >= 1, 'the broken bundle to be refused', 20_000);
         phase = 'broken';
         await hold(1_500);
       } finally {
@@ -270,6 +270,6 @@ describe('POST /validate over HTTPS against a real registry', () => {
       expect(logs.some((l) => l.msg === 'policy bundle refused; keeping the current policy' && l.source === bundle)).toBe(true);
       // Service goes on with the last good policy.
       expect((await validate([unsigned])).allowed).toBe(true);
-    }, 60_000);
+    }, 90_000);
   });
 });
