@@ -222,7 +222,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
     // --- kube-apiserver
     const url = `https://127.0.0.1:${apiPort}`;
-    apiserver = run(process.env.PORTCULLIS_KUBE_APISERVER ?? toolPath('kube-apiserver'), [
+    const startApiServer = () => run(process.env.PORTCULLIS_KUBE_APISERVER ?? toolPath('kube-apiserver'), [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
       `--tls-cert-file=${file('apiserver.crt', serving.certPem)}`,
@@ -243,8 +243,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--v=0',
       ...(options.extraApiServerArgs ?? []),
     ]);
-    const apiProc = apiserver;
-    await waitFor('kube-apiserver /readyz', deadline, async () => (await httpsGet(`${url}/readyz`, servingCa.certPem, adminToken)).status === 200, exitedWith(apiProc));
+    // On a loaded 2-core machine kube-apiserver sometimes exits at start while its first etcd
+    // dial times out (etcd answered /health a moment before); one more start is what an
+    // operator's supervisor would do, and every later failure is still reported.
+    let apiProc!: Proc;
+    for (let attempt = 1; ; attempt++) {
+      apiserver = apiProc = startApiServer();
+      try {
+        await waitFor('kube-apiserver /readyz', deadline, async () => (await httpsGet(`${url}/readyz`, servingCa.certPem, adminToken)).status === 200, exitedWith(apiProc));
+        break;
+      } catch (err) {
+        if (attempt >= 2 || !/process exited/.test((err as Error).message) || Date.now() > deadline) throw err;
+        await stopProc(apiProc);
+      }
+    }
     // The bootstrap controller creates `default` shortly after start; tests use it.
     await waitFor('namespace default', deadline, async () => (await httpsGet(`${url}/api/v1/namespaces/default`, servingCa.certPem, adminToken)).status === 200, exitedWith(apiProc));
 
