@@ -19,11 +19,15 @@
  * loop is not shared with the client; both still share the machine's cores.
  *
  *   node_modules/.bin/node --import ./bench/ts-hooks.mjs bench/admission-warm.ts \
- *     [--requests N] [--seconds S] [--clients C] [--tags T]
+ *     [--requests N] [--seconds S] [--clients C] [--tags T] [--rate R] [--cpu-prof FILE]
+ * --rate R: open loop instead (R req/s for S seconds, latency from each due time), Portcullis
+ * and a trivial HTTPS floor in the same run; see bench/README.md.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent, createServer, request, type Server } from 'node:https';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +41,8 @@ import { createLogger } from '../src/observability/logger.js';
 import { startSignedImagesFixture, type SignedImagesFixture } from '../test/helpers/signed-images-fixture.js';
 
 const IMAGES = 10;
+/** Open loop: keep-alive sockets at most (requests due beyond it wait in the agent, still timed). */
+const OPEN_LOOP_SOCKETS = 64;
 const UID_SLOT = 'bench-uid-slot';
 
 interface LoadJob {
@@ -51,6 +57,13 @@ interface LoadJob {
   readonly seconds?: number;
   /** Request i sends a Pod with the images pods[i % pods.length]. */
   readonly pods: readonly (readonly string[])[];
+  /**
+   * Open loop: request i is due at start + i / rate seconds and is sent then whether or not
+   * earlier ones have completed (`concurrency` is then only the socket bound); its latency is
+   * counted from that due time, so a stall shows in every request it delays (no coordinated
+   * omission).
+   */
+  readonly rate?: number;
 }
 
 interface LoadResult {
@@ -59,6 +72,9 @@ interface LoadResult {
   readonly failures: number;
   readonly firstFailure: string | null;
   readonly elapsedMs: number;
+  /** Open loop: requests sent, and the most any was sent after its due time (generator lag, ms). */
+  readonly sent?: number;
+  readonly maxSendLagMs?: number;
 }
 
 // ---------------------------------------------------------------- load generator (child)
@@ -143,6 +159,58 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   return { id: job.id, latencies, failures, firstFailure, elapsedMs };
 }
 
+async function runOpenLoop(job: LoadJob & { rate: number; seconds: number }): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency, ca: job.ca });
+  const url = new URL(`${job.url}${job.path}?timeout=10s`);
+  const templates = job.pods.map(reviewTemplate);
+  const total = Math.round(job.rate * job.seconds);
+  const interval = 1000 / job.rate;
+  const latencies: number[] = [];
+  let failures = 0;
+  let firstFailure: string | null = null;
+  let maxSendLagMs = 0;
+  let sent = 0;
+  const inFlight: Promise<void>[] = [];
+  // Every socket is connected before the clock starts (one untimed request each): TLS
+  // handshakes on the schedule would delay the generator, not measure the server.
+  await Promise.all(Array.from({ length: job.concurrency }, async (_, i) => {
+    const uid = `connect-${job.id}-${i}`;
+    const [before, after] = templates[0]!;
+    const res = await post(agent, url, before + uid + after);
+    const failure = checkAnswer(job.path, uid, res.status, res.body);
+    if (failure) throw new Error(failure);
+  }));
+  const start = performance.now();
+  const send = (i: number, due: number) => {
+    const uid = `bench-${job.id}-${i}`;
+    const [before, after] = templates[i % templates.length]!;
+    return post(agent, url, before + uid + after).then((res) => {
+      const failure = checkAnswer(job.path, uid, res.status, res.body);
+      if (failure) throw new Error(failure);
+      latencies.push(performance.now() - due);
+    }).catch((e: unknown) => {
+      failures++;
+      firstFailure ??= (e as Error).message;
+    });
+  };
+  // Sends everything due, then sleeps until the next due time; a late wake-up sends the backlog
+  // at once (each still timed from its own due time).
+  while (sent < total) {
+    const now = performance.now();
+    while (sent < total && start + sent * interval <= now) {
+      const due = start + sent * interval;
+      maxSendLagMs = Math.max(maxSendLagMs, now - due);
+      inFlight.push(send(sent, due));
+      sent++;
+    }
+    if (sent < total) await new Promise((r) => setTimeout(r, Math.max(0, start + sent * interval - performance.now())));
+  }
+  await Promise.all(inFlight);
+  const elapsedMs = performance.now() - start;
+  agent.destroy();
+  return { id: job.id, latencies, failures, firstFailure, elapsedMs, sent, maxSendLagMs };
+}
+
 interface PushJob {
   readonly id: number;
   readonly kind: 'push-tags';
@@ -182,7 +250,8 @@ function runWorker(): void {
     if ('kind' in job) {
       void pushTags(job).then(() => process.send?.({ id: job.id, error: null }), (e: Error) => process.send?.({ id: job.id, error: e.message }));
     } else {
-      void runLoad(job).then((result) => process.send?.(result));
+      const run = job.rate !== undefined && job.seconds !== undefined ? runOpenLoop({ ...job, rate: job.rate, seconds: job.seconds }) : runLoad(job);
+      void run.then((result) => process.send?.(result));
     }
   });
   // Ends with the parent: no stray load generator.
@@ -221,6 +290,24 @@ async function atRest(): Promise<{ rss: number; heapUsed: number }> {
   return { rss: m.rss, heapUsed: m.heapUsed };
 }
 
+/**
+ * The floor: an HTTPS server in this process (as Portcullis is) that only parses the
+ * AdmissionReview and allows it — what any Node webhook pays before doing any work.
+ */
+async function startFloor(cert: string, key: string): Promise<Server & { url: string }> {
+  const server = createServer({ cert, key, keepAliveTimeout: 30_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: { uid: string } };
+      const body = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(server, { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}` });
+}
+
 async function registryRequests(portcullis: RunningPortcullis): Promise<number> {
   return (await portcullis.metrics.registryRequests.get()).values.reduce((n, v) => n + v.value, 0);
 }
@@ -230,18 +317,22 @@ async function main(): Promise<void> {
     options: {
       requests: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '10' },
       clients: { type: 'string', default: '64' }, tags: { type: 'string', default: '1000' },
+      rate: { type: 'string' }, 'cpu-prof': { type: 'string' },
     },
   });
   const REQUESTS = Number(args.requests);
   const SECONDS = Number(args.seconds);
   const CLIENTS = Number(args.clients);
   const TAGS = Number(args.tags);
+  const RATE = args.rate === undefined ? undefined : Number(args.rate);
+  if (RATE !== undefined && !(RATE > 0)) throw new Error(`--rate must be a positive number of requests/s, not ${args.rate}`);
   const load0 = loadavg()[0]!;
 
   const work = mkdtempSync(join(tmpdir(), 'portcullis-bench-admission-'));
   let fixture: SignedImagesFixture | undefined;
   let portcullis: RunningPortcullis | undefined;
   let worker: ChildProcess | undefined;
+  let floor: (Server & { url: string }) | undefined;
   const rss = rssSampler();
   try {
     process.stderr.write(`setting up ${IMAGES} signed images…\n`);
@@ -274,10 +365,10 @@ async function main(): Promise<void> {
     child.on('message', (r: LoadResult & { error?: string | null }) => { pending.get(r.id)?.(r); pending.delete(r.id); });
     const childExit = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`load generator exited (${code})`))));
     childExit.catch(() => undefined);
-    const load = async (job: Omit<LoadJob, 'id' | 'url' | 'ca'>, what: string): Promise<LoadResult & { sorted: number[] }> => {
+    const load = async (job: Omit<LoadJob, 'id' | 'url' | 'ca'> & { url?: string }, what: string): Promise<LoadResult & { sorted: number[] }> => {
       const id = ++jobId;
       const result = await Promise.race([
-        new Promise<LoadResult>((resolve) => { pending.set(id, resolve); child.send({ ...job, id, url: portcullis!.url, ca: certs.ca.certPem }); }),
+        new Promise<LoadResult>((resolve) => { pending.set(id, resolve); child.send({ url: portcullis!.url, ...job, id, ca: certs.ca.certPem }); }),
         childExit,
       ]);
       if (result.failures > 0) throw new Error(`${what}: ${result.failures} failed requests, first: ${result.firstFailure}`);
@@ -292,6 +383,67 @@ async function main(): Promise<void> {
     process.stderr.write('warming up…\n');
     await load({ path: '/validate', concurrency: 8, requests: 400, pods: [pod] }, 'warm-up');
     await load({ path: '/mutate', concurrency: 8, requests: 400, pods: [pod] }, 'warm-up');
+
+    // --cpu-prof FILE: a CPU profile of the measured Portcullis phases (not set-up or warm-up).
+    const profiler = args['cpu-prof'] ? new Session() : undefined;
+    if (profiler) { profiler.connect(); await profiler.post('Profiler.enable'); await profiler.post('Profiler.start'); }
+    const stopProfiler = async () => {
+      if (!profiler) return;
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(args['cpu-prof']!, JSON.stringify(profile));
+      profiler.disconnect();
+    };
+
+    if (RATE !== undefined) {
+      // Open loop (issue 15 "p99 ≤ 5 ms at a fixed 1,000 req/s"): Portcullis, then the floor, on
+      // the same schedule from the same load generator; then stop (no closed-loop phases).
+      const openLoop = async (target: { url: string }, what: string) => {
+        process.stderr.write(`open loop ${what}: ${RATE} req/s × ${SECONDS} s…\n`);
+        const c0 = process.cpuUsage();
+        const id = ++jobId;
+        const r = await Promise.race([
+          new Promise<LoadResult>((resolve) => {
+            pending.set(id, resolve);
+            child.send({ id, url: target.url, ca: certs.ca.certPem, path: '/validate', concurrency: OPEN_LOOP_SOCKETS, rate: RATE, seconds: SECONDS, pods: [pod] } satisfies LoadJob);
+          }),
+          childExit,
+        ]);
+        const c = process.cpuUsage(c0);
+        if (r.failures > 0) throw new Error(`open loop ${what}: ${r.failures} failed requests, first: ${r.firstFailure}`);
+        const sorted = [...r.latencies].sort((a, b) => a - b);
+        const f = (p: number) => percentile(sorted, p).toFixed(2);
+        return {
+          latency: `${f(50)} / ${f(99)} / ${f(99.9)} / ${sorted.at(-1)!.toFixed(2)}`,
+          achieved: `${(r.latencies.length / (r.elapsedMs / 1000)).toFixed(0)} (${r.latencies.length} of ${r.sent} sent)`,
+          lag: (r.maxSendLagMs ?? 0).toFixed(2),
+          cpu: ((c.user + c.system) / 1000 / r.latencies.length).toFixed(3),
+        };
+      };
+      const before = await registryRequests(portcullis);
+      rss.reset();
+      const p = await openLoop(portcullis, 'Portcullis');
+      await stopProfiler();
+      const peak = rss.peak();
+      const warmRequests = (await registryRequests(portcullis)) - before;
+      floor = await startFloor(certs.server.certPem, certs.server.keyPem);
+      await load({ path: '/validate', concurrency: 8, requests: 400, pods: [pod], url: floor.url }, 'floor warm-up');
+      const fl = await openLoop(floor, 'floor');
+      const rows: Array<[string, string, string]> = [
+        ['figure', 'Portcullis', 'floor (Node HTTPS, parses only)'],
+        [`/validate open loop ${RATE} req/s × ${SECONDS} s: p50 / p99 / p99.9 / max (ms, from due time)`, p.latency, fl.latency],
+        ['achieved rate (completed req/s)', p.achieved, fl.achieved],
+        ['generator: most a request was sent after its due time (ms)', p.lag, fl.lag],
+        ['server CPU per request (ms, this process)', p.cpu, fl.cpu],
+        ['registry requests during the run (target 0)', String(warmRequests), '—'],
+        ['peak RSS during the run (MiB)', mib(peak), '—'],
+      ];
+      const w0 = Math.max(...rows.map((r) => r[0].length));
+      const w1 = Math.max(...rows.map((r) => r[1].length));
+      process.stdout.write(`machine: ${availableParallelism()} cores, load average ${load0.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end (shared machine)\n`);
+      process.stdout.write(`cold first request: ${coldMs.toFixed(1)} ms, ${coldRequests} registry requests; sockets at most ${OPEN_LOOP_SOCKETS}\n`);
+      for (const [k, a, b] of rows) process.stdout.write(`${k.padEnd(w0)}  ${a.padEnd(w1)}  ${b}\n`);
+      return;
+    }
 
     const rows: Array<[string, string]> = [];
     const before = await registryRequests(portcullis);
@@ -312,6 +464,7 @@ async function main(): Promise<void> {
       rows.push([`${path} saturation p50 / p99 (ms)`, `${percentile(r.sorted, 50).toFixed(2)} / ${percentile(r.sorted, 99).toFixed(2)}`]);
     }
     const saturationPeak = rss.peak();
+    await stopProfiler();
     const warmRequests = (await registryRequests(portcullis)) - before;
 
     process.stderr.write(`filling the cache: pushing ${TAGS} × ${IMAGES} tags…\n`);
@@ -368,6 +521,7 @@ async function main(): Promise<void> {
     for (const [k, v] of all) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
   } finally {
     rss.stop();
+    floor?.close();
     worker?.disconnect();
     worker?.kill();
     await portcullis?.close();
