@@ -69,6 +69,23 @@ describe('policy decision cache (issue 15, src/policy/create-decision-cache.ts)'
     expect(engine.cachedDecisions()).toBe(3);
   }, 30_000);
 
+  it('keys results by content: an equal copy (as Redis serves it) hits, a change deep in a result misses', async () => {
+    const clock = countingClock();
+    const engine = createWasmPolicyEngine({ nowNs: clock.nowNs });
+    await engine.load(signedInNamespace);
+    const served = result(true);
+    await engine.evaluate(input('u1', { results: [served] }));
+    await engine.evaluate(input('u2', { results: [served] }));
+    await engine.evaluate(input('u3', { results: [structuredClone(served)] }));
+    expect(clock.calls).toBe(1);
+    // Differs only in a nested result: a different input, decided afresh.
+    const nestedInvalid = { ...served, nested: [result(false)] };
+    await engine.evaluate(input('u4', { results: [nestedInvalid] }));
+    await engine.evaluate(input('u5', { results: [served, served] }));
+    expect(clock.calls).toBe(3);
+    expect(engine.cachedDecisions()).toBe(3);
+  }, 30_000);
+
   it('hands out copies: a caller changing a decision does not change the cached one', async () => {
     const engine = createWasmPolicyEngine();
     await engine.load(signedInNamespace);
