@@ -311,6 +311,8 @@ async function startPortcullisServer(env: Env, run: string): Promise<Server> {
     server: { host: '127.0.0.1', port, metricsPort, shutdownGraceMs: 1000 },
     tls: { certFile: join(env.work, 'certs', 'tls.crt'), keyFile: join(env.work, 'certs', 'tls.key') },
     registries: { insecure: env.insecure },
+    // The big cold phase sends one Pod naming BIG images; the shipped cap (64, issue 14) would deny it.
+    admission: { maxImagesPerObject: Math.min(1024, Math.max(64, BIG + 2)) },
     cache: { type: 'memory', ttlSeconds: { digest: 3600, referrers: 3600, results: 3600 } },
     verifiers: [notationVerifierEntry(env.notation)],
   }));
