@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { backoffDelay } from '../shared/backoff-delay.js';
 import { ConfigError } from '../shared/coded-error.js';
 import type { TrustMaterialSource } from '../trust/types.js';
 
@@ -98,7 +99,7 @@ export async function loadCacheKeyRing(sources: readonly TrustMaterialSource[], 
     }, (err: unknown) => {
       if (closed || mine !== generation) return;
       keys = [];
-      const delay = Math.min(baseRetry * 2 ** Math.min(attempt, 6), 60_000);
+      const delay = backoffDelay(attempt, baseRetry, 60_000);
       log?.error({ err: (err as Error).message, retryInMs: delay }, 'cache keys cannot be read: the shared cache is skipped until they can');
       timer = setTimeout(() => reload(attempt + 1), delay);
       timer.unref();

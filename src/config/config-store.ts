@@ -11,6 +11,7 @@
 import { basename, dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
+import { backoffDelay } from '../shared/backoff-delay.js';
 import { isTransientRefusal } from './is-transient-refusal.js';
 import { loadConfigFile, type Config } from './load-config.js';
 
@@ -70,7 +71,7 @@ export async function createConfigStore(file: string, options: ConfigStoreOption
   const scheduleRetry = (subject: string): number => {
     const attempt = retry?.subject === subject ? retry.attempt + 1 : 0;
     retry = { subject, attempt };
-    const delay = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+    const delay = backoffDelay(attempt, initialMs, maxMs);
     if (!closed) retryTimer = setTimeout(() => void reload(), delay).unref();
     return delay;
   };
