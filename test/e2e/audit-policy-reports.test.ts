@@ -125,7 +125,11 @@ describe('the audit of running workloads on a real kube-apiserver', () => {
     expect(failing.message).toMatch(/^image ".*" denied: no valid signature/);
     expect(denied.body.message).toContain(failing.message);
     expect(r.summary).toMatchObject({ fail: 1, pass: 1 });
-    const cluster = await admin.get<{ kind: string; summary: Record<string, number> }>('/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/portcullis-images');
+    // The scan writes the cluster-wide report after the namespaced ones: wait for it too.
+    const cluster = await waitFor('the ClusterPolicyReport', async () => {
+      const got = await admin.get<{ kind: string; summary: Record<string, number> }>('/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/portcullis-images');
+      return got.status === 200 ? got : undefined;
+    }, 30_000, 250);
     expect(cluster.status).toBe(200);
     expect(cluster.body.summary.fail).toBeGreaterThanOrEqual(1);
   }, 120_000);
